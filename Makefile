@@ -1,0 +1,33 @@
+# Every target sets itself up: a fresh clone needs only `make demo` or `make test`.
+VENV     := .venv
+PY       := $(VENV)/bin/python
+STAMP    := $(VENV)/.installed
+STORE    ?= oxigraph:build/store
+SEEDS    := ../shared/seeds
+export STANCEGRAPH_STORE := $(STORE)
+
+.PHONY: demo test lint bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p build
+	$(VENV)/bin/stancegraph build $(if $(wildcard $(SEEDS)),--texts $(SEEDS))
+	$(VENV)/bin/stancegraph query cosponsors --param resolution=res:unhrc-dprk-2021
+	$(VENV)/bin/stancegraph query allies-disagree
+
+test: $(STAMP)
+	bash scripts/test-prerequisites.sh
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check graph tests scripts
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,297 @@
+"""Project the RDF store onto the shapes analysis needs: a signed state graph, a positions table.
+
+Each projection is one SPARQL query on the store (so it works on every store) returning only the
+columns it needs; claim IRIs travel with every row so that any number traces back to evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from graph.vocab import relations
+
+__all__ = [
+    "state_graph",
+    "positions",
+    "allied_pairs",
+    "issue_hierarchy",
+    "labels",
+    "valid_at",
+    "Tie",
+]
+
+_VALIDITY = """
+    OPTIONAL { ?claim sg:date ?date }
+    OPTIONAL { ?claim sg:validFrom ?validFrom }
+    OPTIONAL { ?claim sg:validUntil ?validUntil }
+"""
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def valid_at(row: dict, as_of: str | None) -> bool:
+    """Whether a claim row (``date`` / ``validFrom`` / ``validUntil``) holds on ``as_of``.
+
+    A claim with a single date holds from that date on until a later claim says otherwise,
+    so it counts for any ``as_of`` on or after its date; an interval counts inside its bounds.
+    """
+    if as_of is None:
+        return True
+    start = _iso(row.get("validFrom")) or _iso(row.get("date"))
+    end = _iso(row.get("validUntil"))
+    if start and start > as_of:
+        return False
+    return not (end and end < as_of)
+
+
+@dataclass(frozen=True)
+class Tie:
+    """One claim between two states, as read from the store."""
+
+    claim: str
+    actor: str
+    target: str
+    relation: str
+    polarity: int
+    weight: float
+    confidence: float
+
+
+def _code(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def labels(store) -> dict[str, str]:
+    """rdfs:label of every actor and target, by IRI."""
+    rows = store.select_rows(
+        "SELECT ?x ?label WHERE { ?x rdfs:label ?label . "
+        "{ ?x a/rdfs:subClassOf* sg:Actor } UNION { ?x a/rdfs:subClassOf* sg:Target } }"
+    )
+    return {r["x"]: str(r["label"]) for r in rows}
+
+
+def state_graph(store, *, as_of: str | None = None, include_neutral: bool = False):
+    """The state-level signed, weighted graph after the roll-up.
+
+    Nodes are ISO codes with ``label``; each undirected edge sums the claims between the two
+    states: ``score`` = sum of polarity x |weight| x confidence, ``sign`` = sign of the score,
+    ``weight`` = |score|, ``relations`` and ``claims`` sorted lists, ``positive`` / ``negative``
+    claim counts. Claims with polarity 0 (declined) make no signed edge; with
+    ``include_neutral`` they still appear in ``relations`` and ``claims`` of existing edges.
+
+    Examples
+    --------
+    >>> from graph.store import open_store
+    >>> G = state_graph(open_store("memory:"))
+    >>> G.number_of_nodes()
+    0
+    """
+    import networkx as nx
+
+    rows = store.select_rows(
+        """
+        SELECT ?claim ?actor ?target ?relation ?confidence ?date ?validFrom ?validUntil WHERE {
+            ?claim a sg:Claim ; sg:actor ?actor ; sg:relation ?relation ; sg:target ?target .
+            ?actor a sg:State . ?target a sg:State .
+            OPTIONAL { ?claim sg:confidence ?confidence }
+        """
+        + _VALIDITY
+        + "}"
+    )
+    names = {r["s"]: (r["code"], str(r["label"])) for r in store.select_rows(
+        "SELECT ?s ?code ?label WHERE { ?s a sg:State ; sg:isoCode ?code ; rdfs:label ?label }"
+    )}
+    table = {r.iri: r for r in relations().values()}
+    graph = nx.Graph()
+    for iri, (code, label) in sorted(names.items(), key=lambda kv: kv[1][0]):
+        graph.add_node(code, label=label, iri=iri)
+    edges: dict[tuple[str, str], dict] = defaultdict(
+        lambda: {"score": 0.0, "relations": set(), "claims": set(), "positive": 0, "negative": 0}
+    )
+    for row in sorted(rows, key=lambda r: r["claim"]):
+        if not valid_at(row, as_of):
+            continue
+        relation = table.get(__import__("rdflib").URIRef(row["relation"]))
+        if relation is None:
+            continue
+        a, b = names[row["actor"]][0], names[row["target"]][0]
+        if a == b:
+            continue
+        if relation.polarity == 0 and not include_neutral:
+            continue
+        key = tuple(sorted((a, b)))
+        edge = edges[key]
+        confidence = float(row.get("confidence") or 1.0)
+        edge["score"] += relation.polarity * abs(relation.weight) * confidence
+        edge["relations"].add(relation.name)
+        edge["claims"].add(row["claim"])
+        if relation.polarity > 0:
+            edge["positive"] += 1
+        elif relation.polarity < 0:
+            edge["negative"] += 1
+    for (a, b), edge in sorted(edges.items()):
+        if edge["score"] == 0:
+            continue  # only neutral claims, or exact cancellation: no signed tie
+        graph.add_edge(
+            a,
+            b,
+            sign=1 if edge["score"] > 0 else -1,
+            weight=round(abs(edge["score"]), 6),
+            score=round(edge["score"], 6),
+            relations=sorted(edge["relations"]),
+            claims=sorted(edge["claims"]),
+            positive=edge["positive"],
+            negative=edge["negative"],
+        )
+    return graph
+
+
+def issue_hierarchy(store) -> dict[str, list[str]]:
+    """skos:broader links of the issue scheme: issue IRI -> its broader issue IRIs."""
+    broader: dict[str, list[str]] = defaultdict(list)
+    for row in store.select_rows("SELECT ?n ?b WHERE { ?n skos:broader ?b }"):
+        broader[row["n"]].append(row["b"])
+    return dict(broader)
+
+
+def _ancestors(issue: str, broader: dict[str, list[str]]) -> list[str]:
+    seen, stack = [], list(broader.get(issue, ()))
+    while stack:
+        parent = stack.pop()
+        if parent not in seen:
+            seen.append(parent)
+            stack.extend(broader.get(parent, ()))
+    return seen
+
+
+POSITION_COLUMNS = [
+    "actor", "actor_label", "issue", "issue_label", "position", "relation", "target",
+    "target_label", "item", "claim", "source", "source_title", "evidence", "date", "via",
+]
+
+
+def positions(
+    store,
+    *,
+    level: str = "state",
+    as_of: str | None = None,
+    propagate: bool = True,
+    issue: str | None = None,
+):
+    """The actor x issue positions table (pandas DataFrame, one row per claim and issue).
+
+    Columns: actor (code), actor_label, issue (code), issue_label, position (-1..1), relation,
+    target (code), target_label, item (the resolution for claims on a resolution, else the
+    issue: what a roll-call style agreement compares), claim, source, source_title, evidence,
+    date, via (the narrower issue a propagated row came from, else empty).
+
+    ``level="state"`` keeps state actors only (after the roll-up); ``"all"`` keeps every actor.
+    With ``propagate``, a position on an issue also counts for each broader issue
+    (``skos:broader``), marked with ``via``. ``issue`` keeps one issue (code, label or IRI) and
+    what propagates to it.
+    """
+    import pandas as pd
+
+    actor_filter = "?actor a sg:State ." if level == "state" else ""
+    rows = store.select_rows(
+        f"""
+        SELECT ?claim ?actor ?actorCode ?actorLabel ?issue ?issueCode ?issueLabel ?position
+               ?relation ?target ?targetCode ?targetLabel ?targetIsResolution
+               ?source ?sourceTitle ?evidence ?date ?validFrom ?validUntil WHERE {{
+            ?claim sg:onIssue ?issue ; sg:position ?position ; sg:actor ?actor ;
+                   sg:relation ?relation ; sg:target ?target ; prov:wasDerivedFrom ?source .
+            {actor_filter}
+            OPTIONAL {{ ?actor sg:code ?actorCode }}
+            OPTIONAL {{ ?actor rdfs:label ?actorLabel }}
+            OPTIONAL {{ ?issue sg:code ?issueCode }}
+            OPTIONAL {{ ?issue rdfs:label ?issueLabel }}
+            OPTIONAL {{ ?target sg:code ?targetCode }}
+            OPTIONAL {{ ?target rdfs:label ?targetLabel }}
+            BIND(EXISTS {{ ?target a sg:Resolution }} AS ?targetIsResolution)
+            OPTIONAL {{ ?source dcterms:title ?sourceTitle }}
+            OPTIONAL {{ ?claim sg:evidence ?evidence }}
+            {_VALIDITY}
+        }}"""
+    )
+    broader = issue_hierarchy(store) if propagate else {}
+    issue_names = {}
+    if propagate:
+        for r in store.select_rows(
+            "SELECT ?i ?code ?label WHERE { ?i a sg:Issue . OPTIONAL { ?i sg:code ?code } "
+            "OPTIONAL { ?i rdfs:label ?label } }"
+        ):
+            issue_names[r["i"]] = (r.get("code") or _code(r["i"]), str(r.get("label") or ""))
+    records = []
+    for row in rows:
+        if not valid_at(row, as_of):
+            continue
+        target_code = row.get("targetCode") or _code(row["target"])
+        own_issue = row.get("issueCode") or _code(row["issue"])
+        base = {
+            "actor": row.get("actorCode") or _code(row["actor"]),
+            "actor_label": str(row.get("actorLabel") or ""),
+            "position": float(row["position"]),
+            "relation": row["relation"].rsplit("#", 1)[-1],
+            "target": target_code,
+            "target_label": str(row.get("targetLabel") or ""),
+            "claim": row["claim"],
+            "source": row["source"],
+            "source_title": str(row.get("sourceTitle") or ""),
+            "evidence": str(row.get("evidence") or ""),
+            "date": _iso(row.get("date")) or _iso(row.get("validFrom")) or "",
+        }
+        is_resolution = row.get("targetIsResolution") in (True, "true", 1)
+        records.append({
+            **base,
+            "issue": own_issue,
+            "issue_label": str(row.get("issueLabel") or ""),
+            "item": target_code if is_resolution else own_issue,
+            "via": "",
+        })
+        for ancestor in _ancestors(row["issue"], broader):
+            code, label = issue_names.get(ancestor, (_code(ancestor), ""))
+            records.append({
+                **base, "issue": code, "issue_label": label,
+                "item": target_code if is_resolution else code, "via": own_issue,
+            })
+    frame = pd.DataFrame.from_records(records, columns=POSITION_COLUMNS)
+    if issue is not None:
+        wanted = issue.strip().lower()
+        mask = (frame["issue"].str.lower() == wanted) | (frame["issue_label"].str.lower() == wanted)
+        mask |= frame["issue"].str.lower() == _code(wanted)
+        frame = frame[mask]
+    return frame.sort_values(["actor", "issue", "claim"], kind="stable").reset_index(drop=True)
+
+
+def allied_pairs(store, *, as_of: str | None = None) -> list[tuple[str, str, str]]:
+    """Pairs of states with an ``alignedWith`` claim between them (stated, derived or imported).
+
+    Returns sorted ``(code_a, code_b, basis)`` with ``code_a < code_b`` and ``basis`` the claim
+    IRIs, ``; ``-separated. Formal alliances imported from the Correlates of War data are
+    ``alignedWith`` claims too, so they count here.
+    """
+    rows = store.select_rows(
+        """
+        SELECT ?claim ?a ?b ?date ?validFrom ?validUntil WHERE {
+            ?claim sg:relation sg:alignedWith ; sg:actor ?actorIri ; sg:target ?targetIri .
+            ?actorIri a sg:State ; sg:isoCode ?a . ?targetIri a sg:State ; sg:isoCode ?b .
+        """
+        + _VALIDITY
+        + "}"
+    )
+    pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        if row["a"] == row["b"] or not valid_at(row, as_of):
+            continue
+        pairs[tuple(sorted((row["a"], row["b"])))].add(row["claim"])
+    return [(a, b, "; ".join(sorted(claims))) for (a, b), claims in sorted(pairs.items())]
+
+

@@ -1,0 +1,1 @@
+"""Readers, one per input format: each turns a file into claim triples in the vocabulary."""

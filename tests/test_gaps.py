@@ -1,0 +1,241 @@
+"""Tests for graph.algorithms.gaps: salience and coordination gaps between allies."""
+
+import doctest
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graph.algorithms import gaps as gaps_module
+from graph.algorithms.gaps import (
+    EvidenceRow,
+    Gap,
+    coordination_gaps,
+    gaps_frame,
+    issue_salience,
+)
+
+COLUMNS = ["actor", "actor_label", "issue", "issue_label", "position", "relation", "claim",
+           "source", "source_title", "evidence", "date", "via"]
+
+
+def positions(*rows):
+    """Positions table from (actor, issue, position, claim, source[, via]) rows."""
+    records = []
+    for actor, issue, position, claim, source, *via in rows:
+        relation = "supports" if position > 0 else "opposes" if position < 0 else "declined"
+        records.append(
+            {"actor": actor, "actor_label": f"{actor} label", "issue": issue,
+             "issue_label": issue.upper(), "position": position, "relation": relation,
+             "claim": claim, "source": source, "source_title": f"title {source}",
+             "evidence": f"evidence {claim}", "date": "2021-03-23",
+             "via": via[0] if via else ""}
+        )
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+# A and B are allies; they split on X (A +1, B abstains) and agree on Y. C opposes A on Y
+# but is no ally of anyone.
+HAND = positions(
+    ("A", "X", 1.0, "c1", "s1"),
+    ("B", "X", 0.0, "c2", "s1"),
+    ("A", "Y", 1.0, "c3", "s2"),
+    ("B", "Y", 1.0, "c4", "s2"),
+    ("C", "Y", -1.0, "c5", "s3"),
+)
+PAIRS = [("B", "A", "alignedWith claim:ab")]
+# X: 2 claims, 1 source -> ln 3 + ln 2 = ln 6; Y: 3 claims, 2 sources -> ln 4 + ln 3 = ln 12.
+SALIENCE_X = math.log(6) / math.log(12)
+
+
+def row(claim, relation, position, source, via=""):
+    return EvidenceRow(claim, relation, position, f"evidence {claim}", source,
+                       f"title {source}", "2021-03-23", via)
+
+
+def test_doctests():
+    result = doctest.testmod(gaps_module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_issue_salience_hand():
+    table = issue_salience(HAND)
+    assert list(table.index) == ["X", "Y"]
+    assert list(table.columns) == ["issue_label", "n_claims", "n_sources", "n_actors",
+                                   "salience"]
+    assert table["issue_label"].tolist() == ["X", "Y"]
+    assert table["n_claims"].tolist() == [2, 3]
+    assert table["n_sources"].tolist() == [1, 2]
+    assert table["n_actors"].tolist() == [2, 3]
+    assert table["salience"].tolist() == pytest.approx([SALIENCE_X, 1.0], abs=1e-15)
+
+
+def test_issue_salience_ignores_empty_sources_and_repeated_rows():
+    table = issue_salience(positions(("A", "X", 1.0, "c1", ""), ("A", "X", 1.0, "c1", ""),
+                                     ("B", "Z", 1.0, "c2", "s1")))
+    assert table["n_claims"].tolist() == [1, 1]
+    assert table["n_sources"].tolist() == [0, 1]
+    assert table["salience"].tolist() == pytest.approx([math.log(2) / math.log(4), 1.0])
+    assert issue_salience(positions()).empty
+
+
+def test_gap_hand_example():
+    found = coordination_gaps(HAND, PAIRS)
+    assert [(g.pair, g.issue) for g in found] == [(("A", "B"), "X"), (("A", "B"), "Y")]
+    x, y = found
+    assert x == Gap(
+        actor_a="A", actor_b="B", label_a="A label", label_b="B label",
+        basis="alignedWith claim:ab", issue="X", issue_label="X", position_a=1.0,
+        position_b=0.0, distance=0.5, salience=SALIENCE_X, score=0.5 * SALIENCE_X,
+        evidence_a=(row("c1", "supports", 1.0, "s1"),),
+        evidence_b=(row("c2", "declined", 0.0, "s1"),),
+    )
+    assert x.score == pytest.approx(0.3605, abs=1e-4)
+    assert (y.position_a, y.position_b, y.distance, y.salience, y.score) == (1.0, 1.0, 0.0,
+                                                                              1.0, 0.0)
+    assert y.evidence_a == (row("c3", "supports", 1.0, "s2"),)
+
+
+def test_non_allies_produce_no_gaps():
+    assert all(g.pair == ("A", "B") for g in coordination_gaps(HAND, PAIRS))
+    assert coordination_gaps(HAND, []) == []
+    # Allies without a common issue have nothing to compare.
+    assert coordination_gaps(HAND, [("A", "D", "treaty")]) == []
+
+
+def test_filters():
+    pairs = PAIRS + [("C", "B", "trade")]
+    assert {g.pair for g in coordination_gaps(HAND, pairs)} == {("A", "B"), ("B", "C")}
+    assert [g.pair for g in coordination_gaps(HAND, pairs, actor="C")] == [("B", "C")]
+    assert coordination_gaps(HAND, pairs, actor="D") == []
+    assert [(g.pair, g.issue) for g in coordination_gaps(HAND, pairs, issue="X")] == [
+        (("A", "B"), "X")
+    ]
+    assert [(g.pair, g.issue) for g in coordination_gaps(HAND, pairs, min_score=0.2)] == [
+        (("B", "C"), "Y"), (("A", "B"), "X")
+    ]
+    assert coordination_gaps(HAND, pairs, min_score=1.0) == [
+        g for g in coordination_gaps(HAND, pairs) if g.score == 1.0
+    ]
+
+
+def test_issue_filter_follows_via():
+    # Rows for the broader issue H propagated from X, and one direct claim on H by B.
+    table = pd.concat([HAND, positions(("A", "H", 1.0, "c1", "s1", "X"),
+                                       ("B", "H", 0.0, "c2", "s1", "X"),
+                                       ("B", "H", -1.0, "c6", "s4"))], ignore_index=True)
+    on_x = coordination_gaps(table, PAIRS, issue="X")
+    assert [g.issue for g in on_x] == ["H", "X"]
+    h = on_x[0]
+    assert (h.position_a, h.position_b, h.distance) == (1.0, -0.5, 0.75)
+    assert h.evidence_a == (row("c1", "supports", 1.0, "s1", "X"),)
+    assert h.evidence_b == (row("c2", "declined", 0.0, "s1", "X"),
+                            row("c6", "opposes", -1.0, "s4"))
+    assert [g.issue for g in coordination_gaps(table, PAIRS, issue="H")] == ["H"]
+    assert coordination_gaps(table, PAIRS, issue="Y")[0].issue == "Y"
+
+
+def test_position_is_mean_of_distinct_claims():
+    table = positions(("A", "X", 1.0, "c1", "s1"), ("A", "X", 0.0, "c2", "s1"),
+                      ("A", "X", 0.0, "c2", "s1"), ("B", "X", -1.0, "c3", "s2"))
+    [gap] = coordination_gaps(table, [("A", "B", "treaty")])
+    assert (gap.position_a, gap.position_b, gap.distance, gap.score) == (0.5, -1.0, 0.75, 0.75)
+    assert [r.claim for r in gap.evidence_a] == ["c1", "c2"]
+
+
+def test_repeated_pairs_merge_their_bases():
+    pairs = [("A", "B", "alignedWith claim:2"), ("B", "A", "alignedWith claim:1"),
+             ("A", "B", "alignedWith claim:2")]
+    found = coordination_gaps(HAND, pairs)
+    assert len(found) == 2
+    assert {g.basis for g in found} == {"alignedWith claim:1; alignedWith claim:2"}
+
+
+def test_minimal_columns_are_enough():
+    table = HAND[["actor", "issue", "position", "claim", "source"]]
+    [x, _] = coordination_gaps(table, PAIRS)
+    assert (x.label_a, x.issue_label, x.score) == ("", "", 0.5 * SALIENCE_X)
+    assert x.evidence_a == (EvidenceRow("c1", "", 1.0, "", "s1", "", "", ""),)
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="positions is missing columns: claim, source"):
+        coordination_gaps(HAND.drop(columns=["claim", "source"]), PAIRS)
+    with pytest.raises(ValueError, match=r"positions.position must be numbers in \[-1, 1\]"):
+        coordination_gaps(HAND.assign(position=[2.0, 0, 0, 0, 0]), PAIRS)
+    with pytest.raises(ValueError, match=r"positions.position must be numbers in \[-1, 1\]"):
+        issue_salience(HAND.assign(position=[None, 0, 0, 0, 0]))
+    with pytest.raises(ValueError, match="allied pair joins 'A' to itself"):
+        coordination_gaps(HAND, [("A", "A", "self")])
+    with pytest.raises(ValueError, match=r"allied pairs must be \(actor_a, actor_b, basis\) "
+                                         r"triples, got \('A', 'B'\)"):
+        coordination_gaps(HAND, [("A", "B")])
+    with pytest.raises(ValueError, match=r"min_score must be in \[0, 1\], got 1.5"):
+        coordination_gaps(HAND, PAIRS, min_score=1.5)
+
+
+def test_gaps_frame():
+    frame = gaps_frame(coordination_gaps(HAND, PAIRS))
+    assert list(frame.columns) == ["actor_a", "actor_b", "label_a", "label_b", "basis",
+                                   "issue", "issue_label", "position_a", "position_b",
+                                   "distance", "salience", "score", "evidence_a",
+                                   "evidence_b"]
+    assert frame["issue"].tolist() == ["X", "Y"]
+    assert frame["score"].tolist() == [0.5 * SALIENCE_X, 0.0]
+    assert frame.loc[0, "evidence_b"] == (row("c2", "declined", 0.0, "s1"),)
+    empty = gaps_frame([])
+    assert empty.empty and list(empty.columns) == list(frame.columns)
+
+
+ACTORS = st.sampled_from(["A", "B", "C", "D"])
+ROWS = st.lists(
+    st.tuples(
+        ACTORS,
+        st.sampled_from(["x", "y", "z"]),
+        st.sampled_from([-1.0, -0.5, 0.0, 0.5, 1.0]) | st.floats(-1, 1),
+        st.sampled_from(["s1", "s2", "s3", ""]),
+    ),
+    max_size=14,
+)
+PAIR_LISTS = st.lists(
+    st.tuples(ACTORS, ACTORS, st.sampled_from(["treaty", "alignedWith claim:1"])).filter(
+        lambda p: p[0] != p[1]
+    ),
+    max_size=4,
+)
+
+
+def _table(rows):
+    return positions(*[(a, i, p, f"claim:{k}", s) for k, (a, i, p, s) in enumerate(rows)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=ROWS, pairs=PAIR_LISTS)
+def test_gaps_are_symmetric_in_the_pair(rows, pairs):
+    table = _table(rows)
+    forward = coordination_gaps(table, pairs)
+    assert forward == coordination_gaps(table, [(b, a, basis) for a, b, basis in pairs])
+    for gap in forward:
+        assert gap.actor_a < gap.actor_b
+        one = [(gap.actor_a, gap.actor_b, gap.basis)]
+        other = [(gap.actor_b, gap.actor_a, gap.basis)]
+        on_issue = {g.issue: g for g in coordination_gaps(table, one)}
+        assert on_issue[gap.issue] == {g.issue: g for g in coordination_gaps(table, other)}[
+            gap.issue
+        ]
+        assert gap.distance == abs(gap.position_a - gap.position_b) / 2
+        assert 0 <= gap.score <= gap.salience <= 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=ROWS, pairs=PAIR_LISTS, data=st.data())
+def test_gaps_do_not_depend_on_row_order(rows, pairs, data):
+    table = _table(rows)
+    order = data.draw(st.permutations(range(len(table))))
+    shuffled = table.iloc[list(order)]
+    assert coordination_gaps(shuffled, pairs) == coordination_gaps(table, pairs)
+    scores = [g.score for g in coordination_gaps(table, pairs)]
+    assert scores == sorted(scores, reverse=True)
