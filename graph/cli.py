@@ -203,6 +203,178 @@ def export(store, fmt, output, as_of):
 # ------------------------------------------------------------------------------ analysis
 # (gaps, balance, clusters, actor: issue 3)
 
+def _emit_sections(sections: dict, fmt: str):
+    """Print named tables: one JSON object for json, titled tables for the other formats."""
+    import json
+
+    from graph.output import _jsonable, rows_to_text
+
+    if fmt == "json":
+        click.echo(json.dumps(_jsonable(sections), indent=2, ensure_ascii=False))
+        return
+    for title, rows in sections.items():
+        if not isinstance(rows, list):
+            rows = [rows] if isinstance(rows, dict) else [{"value": rows}]
+        if fmt == "table":
+            click.echo(f"\n{title}")
+        else:
+            click.echo(f"# {title}")
+        click.echo(rows_to_text(rows, fmt), nl=False)
+
+
+def as_of_option(func):
+    return click.option("--as-of", metavar="DATE",
+                        help="only claims valid on DATE (YYYY-MM-DD)")(func)
+
+
+@cli.command()
+@click.option("--actor", metavar="CODE", help="only pairs with this state (ISO code)")
+@click.option("--issue", metavar="ISSUE", help="only this issue (code or label) and issues under it")
+@click.option("--min-score", type=float, default=0.0, show_default=True,
+              help="leave out gaps scoring below this")
+@click.option("--limit", type=int, default=20, show_default=True, help="rows to show (0: all)")
+@as_of_option
+@format_option(("table", "csv", "json"))
+@store_option()
+def gaps(store, actor, issue, min_score, limit, as_of, fmt):
+    """Coordination gaps: where allied states take different positions, ranked.
+
+    score = |position_a - position_b| / 2 x salience of the issue; each row carries both
+    sides' evidence and sources.
+
+    \b
+    Example:
+      stancegraph gaps --actor KOR --as-of 2021-03-27
+    """
+    from graph.analysis import gap_rows, run_gaps
+
+    found = run_gaps(store, actor=actor, issue=issue, min_score=min_score, as_of=as_of)
+    if limit:
+        found = found[:limit]
+    if fmt == "json":
+        _emit_sections({"gaps": found}, "json")
+        return
+    rows = gap_rows(found)
+    if fmt == "table":
+        for row in rows:
+            row["evidence_a"] = " | ".join(row["evidence_a"])
+            row["evidence_b"] = " | ".join(row["evidence_b"])
+        columns = ["pair", "issue", "position_a", "position_b", "score", "evidence_a", "evidence_b"]
+        echo_rows(rows, fmt, columns)
+    else:
+        echo_rows(rows, fmt)
+
+
+@cli.command()
+@click.option("-k", "--blocks", "k", type=int, default=2, show_default=True,
+              help="blocks of the generalised partition (Doreian & Mrvar)")
+@click.option("--method", type=click.Choice(("auto", "exact", "heuristic")), default="auto",
+              show_default=True, help="frustration index: exact binary program or heuristic")
+@as_of_option
+@format_option(("table", "csv", "json"))
+@store_option()
+def balance(store, k, method, as_of, fmt):
+    """Structural balance of the state graph: triads, frustration index, balanced partition.
+
+    \b
+    Example:
+      stancegraph balance -k 3 --format json
+    """
+    from graph.analysis import run_balance
+
+    report = run_balance(store, k=k, method=method, as_of=as_of)
+    triads = [
+        {"triad": "-".join(t.nodes), "balanced": t.balanced,
+         "edges": ", ".join(f"{u}{'+' if s > 0 else '-'}{v}" for u, v, s in t.edges)}
+        for t in report.triads
+    ]
+    f = report.frustration
+    summary = {
+        "states": report.graph.number_of_nodes(),
+        "signed_edges": report.graph.number_of_edges(),
+        "triangles": len(report.triads),
+        "balanced_triangles": sum(t.balanced for t in report.triads),
+        "balance_ratio": report.balance_ratio,
+        "frustration_index": f.value,
+        "exact": f.exact,
+        "lower_bound": f.lower_bound,
+        "upper_bound": f.upper_bound,
+    }
+    frustrated = [{"edge": f"{u}-{v}", "sign": s} for u, v, s in f.frustrated_edges]
+    partition = []
+    if report.partition is not None:
+        partition = [{"block": i, "states": ", ".join(b)}
+                     for i, b in enumerate(report.partition.blocks)]
+        summary["partition_criterion"] = report.partition.criterion
+    violating = [{"edge": f"{u}-{v}", "sign": s}
+                 for u, v, s in (report.partition.violating_edges if report.partition else [])]
+    _emit_sections({"summary": summary, "triads": triads, "frustrated edges": frustrated,
+                    f"{k}-way partition": partition, "edges violating the partition": violating},
+                   fmt)
+
+
+@cli.command()
+@click.option("--issue", metavar="ISSUE", help="cluster on positions on this issue only")
+@click.option("--method", type=click.Choice(("s_score", "share", "kappa")), default="s_score",
+              show_default=True, help="agreement score")
+@click.option("--resolution", type=float, default=1.0, show_default=True,
+              help="Louvain resolution (lower: fewer, larger communities)")
+@click.option("--seed", type=int, default=0, show_default=True, help="Louvain seed")
+@click.option("--min-common", type=int, default=1, show_default=True,
+              help="items two states must share for an agreement score")
+@click.option("--matrix", is_flag=True, help="also print the agreement matrix")
+@as_of_option
+@format_option(("table", "csv", "json"))
+@store_option()
+def clusters(store, issue, method, resolution, seed, min_common, matrix, as_of, fmt):
+    """Alignment clusters: agreement between states, communities, camps and swing states.
+
+    \b
+    Example:
+      stancegraph clusters --issue "human rights" --method s_score
+    """
+    from graph.analysis import run_clusters
+
+    result = run_clusters(store, issue=issue, method=method, resolution=resolution, seed=seed,
+                          as_of=as_of, min_common=min_common)
+    rows = [{"state": actor, **{k: v for k, v in row.items()}}
+            for actor, row in result.actors.round(4).to_dict("index").items()]
+    sections = {
+        "states": rows,
+        "communities": [{"community": i, "states": ", ".join(sorted(c))}
+                        for i, c in enumerate(result.communities)],
+        "camps": [{"camp": i, "states": ", ".join(b)}
+                  for i, b in enumerate(result.camps.blocks)] if result.camps else [],
+        "swing states": [{"state": a} for a in result.swing],
+    }
+    if matrix:
+        agreement = result.report.agreement.round(3)
+        sections["agreement"] = [{"state": a, **row} for a, row in agreement.to_dict("index").items()]
+    _emit_sections(sections, fmt)
+
+
+@cli.command()
+@click.argument("code")
+@as_of_option
+@format_option(("table", "csv", "json"))
+@store_option()
+def actor(store, code, as_of, fmt):
+    """Profile of one actor: positions, allies, rivals and coordination gaps, with evidence.
+
+    \b
+    Example:
+      stancegraph actor KOR
+    """
+    from graph.analysis import actor_profile
+
+    profile = actor_profile(store, code, as_of=as_of)
+    header = {"code": profile.code, "label": profile.label, "type": profile.kind}
+    gap_summary = [{k: v for k, v in g.items() if k not in ("evidence_a", "evidence_b")}
+                   for g in profile.gaps]
+    _emit_sections({"actor": header, "positions": profile.positions, "allies": profile.allies,
+                    "rivals": profile.rivals, "gaps": gap_summary if fmt != "json" else profile.gaps},
+                   fmt)
+
 # ------------------------------------------------------------------------------ import
 # (import KIND PATH...: issue 6)
 

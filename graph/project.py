@@ -295,3 +295,73 @@ def allied_pairs(store, *, as_of: str | None = None) -> list[tuple[str, str, str
     return [(a, b, "; ".join(sorted(claims))) for (a, b), claims in sorted(pairs.items())]
 
 
+
+
+def _resolve_issue_iri(store, issue: str) -> str:
+    from graph.errors import StanceGraphError
+
+    text = issue.strip()
+    if text.startswith(("http://", "https://")):
+        return text
+    local = text.removeprefix("issue:")
+    for row in store.select_rows(
+        "SELECT ?i ?code ?label WHERE { ?i a sg:Issue . OPTIONAL { ?i sg:code ?code } "
+        "OPTIONAL { ?i rdfs:label ?label } }"
+    ):
+        names = {str(row.get("code") or "").lower(), str(row.get("label") or "").lower(),
+                 _code(row["i"]).lower()}
+        if local.lower() in names:
+            return row["i"]
+    raise StanceGraphError(f"no issue called {issue!r}")
+
+
+def position_items(store, *, issue: str | None = None, as_of: str | None = None):
+    """Lean projection for clustering: one row per state claim with (actor, item, position).
+
+    ``item`` is the resolution a claim is about (roll calls, co-sponsorships) or else its issue.
+    With ``issue``, only claims on that issue or an issue under it (``skos:broader*``). Asks
+    the store for these columns only, and on pyoxigraph moves them as CSV in bulk
+    (PITFALLS: 870k rows in about a second instead of several).
+    """
+    import io
+
+    import pandas as pd
+    from rdflib import URIRef
+
+    wanted = _resolve_issue_iri(store, issue) if issue else None
+    issue_filter = "?issue skos:broader* ?wanted ." if wanted else ""
+    text = f"""
+        SELECT ?actor ?item ?position ?date ?validFrom ?validUntil ?wanted WHERE {{
+            ?claim sg:onIssue ?issue ; sg:position ?position ; sg:relation ?relation .
+            {{ ?claim sg:actor ?a ; sg:target ?t }}
+            UNION
+            {{ ?claim sg:target ?a ; sg:actor ?t . ?relation a owl:SymmetricProperty }}
+            {issue_filter}
+            ?a sg:isoCode ?actor .
+            OPTIONAL {{ ?t a ?resolution . FILTER (?resolution = sg:Resolution) }}
+            BIND (IF(BOUND(?resolution), ?t, ?issue) AS ?item)
+            {_VALIDITY}
+        }}"""
+    columns = ["actor", "item", "position", "date", "validFrom", "validUntil"]
+    if wanted is None and hasattr(store, "select_csv"):
+        frame = pd.read_csv(io.BytesIO(store.select_csv(text)), dtype=str, keep_default_na=False)
+    else:
+        bindings = {"wanted": URIRef(wanted)} if wanted else None
+        rows = store.select_rows(text, bindings)
+        frame = pd.DataFrame.from_records(
+            [{c: ("" if r.get(c) is None else str(r.get(c))) for c in columns} for r in rows],
+            columns=columns,
+        )
+    if frame.empty:
+        return pd.DataFrame(columns=["actor", "item", "position"])
+    if as_of is not None:
+        start = frame["validFrom"].where(frame["validFrom"] != "", frame["date"])
+        keep = ((start == "") | (start <= as_of)) & (
+            (frame["validUntil"] == "") | (frame["validUntil"] >= as_of)
+        )
+        frame = frame[keep]
+    frame = frame.assign(
+        position=frame["position"].astype(float),
+        item=frame["item"].str.rsplit("/", n=1).str[-1],
+    )
+    return frame[["actor", "item", "position"]].reset_index(drop=True)
