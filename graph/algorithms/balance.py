@@ -5,7 +5,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-import networkx as nx  # noqa: F401
+import networkx as nx
 import numpy as np
 from networkx.utils import not_implemented_for
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -19,11 +19,9 @@ __all__ = [
     "triangle_balance_ratio",
     "frustration_index",
     "balanced_partition",
-    "partition_criterion",
 ]
 
-_METHODS = ("auto", "exact", "heuristic")
-_EXCHANGE_MAX_NODES = 2000  # the exchange move scores all node pairs in one n x n array
+_EXCHANGE_MAX_NODES = 1000  # the exchange move scores every node pair in one n x n array
 _EPS = 1e-9
 
 
@@ -38,7 +36,7 @@ class Triad:
 
 @dataclass(frozen=True)
 class Frustration:
-    """Fewest edges whose removal balances the graph, the bipartition that shows it, bounds."""
+    """How many edges keep a graph from balance, the bipartition showing it, and bounds."""
 
     value: int
     partition: dict
@@ -50,7 +48,7 @@ class Frustration:
 
 @dataclass(frozen=True)
 class SignedPartition:
-    """Blocks with positive edges inside and negative edges between, and what breaks that."""
+    """Blocks meant to hold positive edges inside and negative edges between them."""
 
     blocks: list
     membership: dict
@@ -61,149 +59,131 @@ class SignedPartition:
 
 
 def _read_signed(G, sign):
-    """Sorted nodes and sorted ``(i, j, sign)`` edges over node indices, ``i <= j``."""
+    """Sorted nodes and sorted ``(i, j, sign)`` edges over node positions, ``i <= j``."""
     nodes = sorted(G)
     index = {node: position for position, node in enumerate(nodes)}
     edges = []
     for u, v, data in G.edges(data=True):
         i, j = sorted((index[u], index[v]))
-        pair = (nodes[i], nodes[j])
         if sign not in data:
-            raise ValueError(f"edge {pair!r} has no {sign!r} attribute")
+            raise ValueError(f"edge {(nodes[i], nodes[j])!r} has no {sign!r} attribute")
         value = data[sign]
         if isinstance(value, bool) or value not in (1, -1):
-            raise ValueError(f"edge {pair!r} has {sign!r} = {value!r}; expected +1 or -1")
+            raise ValueError(
+                f"edge {(nodes[i], nodes[j])!r} has {sign!r} = {value!r}; expected +1 or -1"
+            )
         edges.append((i, j, int(value)))
-    edges.sort()
-    return nodes, edges
-
-
-def _violations(edges, labels):
-    """Edges that break balance: positive across two blocks, negative inside one."""
-    return [(i, j, s) for i, j, s in edges if (labels[i] == labels[j]) == (s < 0)]
-
-
-def _named(nodes, edges):
-    return [(nodes[i], nodes[j], s) for i, j, s in edges]
+    return nodes, sorted(edges)
 
 
 def _check_options(method, time_limit, restarts, exact_max_edges):
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of 'auto', 'exact', 'heuristic'; got {method!r}")
-    if time_limit is not None and not time_limit > 0:
-        raise ValueError(f"time_limit must be a positive number of seconds or None; got {time_limit!r}")
-    if not isinstance(restarts, int) or restarts < 1:
+    if method not in ("auto", "exact", "heuristic"):
+        raise ValueError(f"method must be 'auto', 'exact' or 'heuristic'; got {method!r}")
+    if time_limit is not None and (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, int | float)
+        or not time_limit > 0
+    ):
+        raise ValueError(f"time_limit must be a positive number of seconds; got {time_limit!r}")
+    if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 1:
         raise ValueError(f"restarts must be a positive integer; got {restarts!r}")
-    if not isinstance(exact_max_edges, int) or exact_max_edges < 0:
-        raise ValueError(f"exact_max_edges must be a non-negative integer; got {exact_max_edges!r}")
+    if isinstance(exact_max_edges, bool) or not isinstance(exact_max_edges, int):
+        raise ValueError(f"exact_max_edges must be an integer; got {exact_max_edges!r}")
 
 
-def _components(n, edges):
-    """Each node's component (as its first node) and its rank inside that component."""
-    parent = list(range(n))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j, _ in edges:
-        parent[find(j)] = find(i)
-    first, size = {}, {}
-    firsts, positions = [], []
-    for i in range(n):
-        root = find(i)
-        firsts.append(first.setdefault(root, i))
-        positions.append(size.get(root, 0))
-        size[root] = positions[-1] + 1
-    return firsts, positions
+def _violations(edges, labels):
+    """Edges breaking balance: positive between two blocks, negative inside one."""
+    return [(i, j, s) for i, j, s in edges if (labels[i] == labels[j]) == (s < 0)]
 
 
-def _solve_milp(cost, integer_count, upper, matrix, row_low, row_high, time_limit):
-    """Run HiGHS; returns (solution or None, dual bound, whether it proved optimality)."""
+def _cost(edges, labels, positive, negative):
+    return sum(positive if s > 0 else negative for _, _, s in _violations(edges, labels))
+
+
+def _component_ranks(n, edges):
+    """Each node's first node in its component, and its rank inside that component."""
+    H = nx.Graph()
+    H.add_nodes_from(range(n))
+    H.add_edges_from((i, j) for i, j, _ in edges)
+    first, rank = [0] * n, [0] * n
+    for component in nx.connected_components(H):
+        members = sorted(component)
+        for position, i in enumerate(members):
+            first[i], rank[i] = members[0], position
+    return first, rank
+
+
+def _solve(cost, integer_count, upper, matrix, row_low, row_high, time_limit):
+    """HiGHS through scipy: (solution or None, dual bound, whether optimality was proven)."""
     options = {"disp": False, "mip_rel_gap": 0.0}
     if time_limit is not None:
         options["time_limit"] = float(time_limit)
-    integrality = np.zeros(len(cost))
-    integrality[:integer_count] = 1
-    result = milp(
-        cost,
-        integrality=integrality,
-        bounds=Bounds(np.zeros(len(cost)), upper),
-        constraints=LinearConstraint(matrix, row_low, row_high),
-        options=options,
-    )
+    integrality = (np.arange(len(cost)) < integer_count).astype(int)
+    bounds, rows = Bounds(np.zeros(len(cost)), upper), LinearConstraint(matrix, row_low, row_high)
+    result = milp(cost, integrality=integrality, bounds=bounds, constraints=rows, options=options)
     dual = getattr(result, "mip_dual_bound", None)
-    dual = 0.0 if dual is None or not np.isfinite(dual) else float(dual)
-    if result.x is None:
-        return None, dual, False
-    return result.x, dual, result.status == 0
+    dual = float(dual) if dual is not None and np.isfinite(dual) else 0.0
+    return result.x, dual, result.x is not None and result.status == 0
 
 
-def _frustration_milp(n, edges, time_limit):
-    """Aref & Wilson's binary program: side x_i per node, frustration f_e per edge."""
-    i, j, s = (np.array(column) for column in zip(*edges))
-    m = len(edges)
+def _sides_program(n, edges, positive, negative, time_limit):
+    """Aref & Wilson's program: side x_i per node, frustration f_e per edge, minimise sum f."""
+    i, j, s = (np.array(column) for column in zip(*edges, strict=True))
+    m, ones, f = len(edges), np.ones(len(edges)), n + np.arange(len(edges))
+    # positive: f >= x_i - x_j, f >= x_j - x_i; negative: f >= x_i + x_j - 1, f >= 1 - x_i - x_j
     rows = np.repeat(np.arange(2 * m), 3)
-    f = n + np.arange(m)
-    # positive: f >= x_i - x_j and f >= x_j - x_i; negative: f >= x_i + x_j - 1 and f >= 1 - x_i - x_j
     cols = np.column_stack([i, j, f, i, j, f]).ravel()
-    ones = np.ones(m)
     vals = np.column_stack([ones, -s, -ones, -ones, s, -ones]).ravel()
     matrix = coo_array((vals, (rows, cols)), shape=(2 * m, n + m)).tocsr()
-    high = np.column_stack([(s < 0) * 1.0, (s < 0) * -1.0]).ravel()
+    is_negative = (s < 0).astype(float)
+    high = np.column_stack([is_negative, -is_negative]).ravel()
     upper = np.ones(n + m)
-    # flipping every side of a component keeps the frustration: pin one node per component
-    upper[:n][np.array(_components(n, edges)[1]) == 0] = 0
-    cost = np.concatenate([np.zeros(n), ones])
-    x, dual, optimal = _solve_milp(cost, n, upper, matrix, -np.inf, high, time_limit)
-    labels = None if x is None else np.round(x[:n]).astype(int).tolist()
-    return labels, dual, optimal
+    # flipping all of a component keeps its frustration, so its first node can stay on side 0
+    upper[:n] = np.array(_component_ranks(n, edges)[1]) > 0
+    cost = np.r_[np.zeros(n), np.where(s > 0, positive, negative)]
+    x, dual, optimal = _solve(cost, n, upper, matrix, -np.inf, high, time_limit)
+    return (None if x is None else np.round(x[:n]).astype(int).tolist()), dual, optimal
 
 
-def _blocks_milp(n, k, edges, pos_weight, neg_weight, time_limit):
-    """Block indicators y_ic with one block per node; z_e = 1 when edge e breaks balance."""
-    i, j, s = (np.array(column) for column in zip(*edges))
+def _blocks_program(n, k, edges, positive, negative, time_limit):
+    """One-hot block variables y_ic per node; z_e >= 1 when edge e breaks balance."""
+    i, j, s = (np.array(column) for column in zip(*edges, strict=True))
     m = len(edges)
-    rows, cols, vals = [], [], []
+    rows, cols, vals = [np.repeat(np.arange(n), k)], [np.arange(n * k)], [np.ones(n * k)]
     for c in range(k):  # positive: z >= y_ic - y_jc; negative: z >= y_ic + y_jc - 1
         edge_rows = n + c * m + np.arange(m)
-        rows += [edge_rows, edge_rows, edge_rows]
+        rows += [edge_rows] * 3
         cols += [i * k + c, j * k + c, n * k + np.arange(m)]
         vals += [np.ones(m), -s.astype(float), -np.ones(m)]
-    rows.append(np.repeat(np.arange(n), k))
-    cols.append(np.arange(n * k))
-    vals.append(np.ones(n * k))
-    shape = (n + k * m, n * k + m)
-    matrix = coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape)
-    low = np.concatenate([np.ones(n), np.full(k * m, -np.inf)])
-    high = np.concatenate([np.ones(n), np.tile((s < 0) * 1.0, k)])
-    # blocks are interchangeable within each component: label them in order of first use
-    positions = np.array(_components(n, edges)[1])
-    upper = np.ones(n * k + m)
-    upper[: n * k] = (np.arange(k)[None, :] <= positions[:, None]).ravel()
-    cost = np.concatenate([np.zeros(n * k), np.where(s > 0, pos_weight, neg_weight)])
-    x, dual, optimal = _solve_milp(cost, n * k, upper, matrix.tocsr(), low, high, time_limit)
+    entries = (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols)))
+    matrix = coo_array(entries, shape=(n + k * m, n * k + m)).tocsr()
+    low = np.r_[np.ones(n), np.full(k * m, -np.inf)]
+    high = np.r_[np.ones(n), np.tile((s < 0).astype(float), k)]
+    # blocks are interchangeable within a component: number them in order of first use
+    rank = np.array(_component_ranks(n, edges)[1])
+    upper = np.r_[(np.arange(k)[None, :] <= rank[:, None]).ravel(), np.ones(m)]
+    cost = np.r_[np.zeros(n * k), np.where(s > 0, positive, negative)]
+    x, dual, optimal = _solve(cost, n * k, upper, matrix, low, high, time_limit)
     labels = None if x is None else np.argmax(x[: n * k].reshape(n, k), axis=1).tolist()
     return labels, dual, optimal
 
 
-def _local_search(n, k, edges, pos_weight, neg_weight, rng, restarts, deadline):
-    """Doreian & Mrvar's relocation and exchange moves from seeded random starts."""
+def _local_search(n, k, edges, positive, negative, rng, restarts, deadline):
+    """Doreian & Mrvar's relocation and exchange moves, restarted from random and shaken starts."""
     neighbours = [[] for _ in range(n)]
     for i, j, s in edges:
         neighbours[i].append((j, s))
         neighbours[j].append((i, s))
-    signed = np.zeros((n, n)) if 1 < k and n <= _EXCHANGE_MAX_NODES else None
-    if signed is not None and edges:
-        i, j, s = (np.array(column) for column in zip(*edges))
-        signed[i, j] = signed[j, i] = s
-        # swapping the ends of an edge across two blocks leaves that edge between blocks
-        swap_correction = np.where(signed > 0, 2 * pos_weight, np.where(signed < 0, -2 * neg_weight, 0))
+    exchange = k > 1 and n <= _EXCHANGE_MAX_NODES
+    if exchange:
+        signed = np.zeros((n, n))
+        for i, j, s in edges:
+            signed[i, j] = signed[j, i] = s
+        # after a swap across blocks the edge between the two swapped nodes is still between
+        swap_fix = np.where(signed > 0, 2 * positive, np.where(signed < 0, -2 * negative, 0.0))
 
     def descend(labels):
-        pos, neg = np.zeros((n, k)), np.zeros((n, k))
+        pos, neg = np.zeros((n, k)), np.zeros((n, k))  # neighbours of each node in each block
         for i, j, s in edges:
             counts = pos if s > 0 else neg
             counts[i, labels[j]] += 1
@@ -221,83 +201,93 @@ def _local_search(n, k, edges, pos_weight, neg_weight, rng, restarts, deadline):
         while moved:
             moved = False
             for i in rng.permutation(n).tolist():
-                costs = neg_weight * neg[i] + pos_weight * (pos_degree[i] - pos[i])
+                costs = negative * neg[i] + positive * (pos_degree[i] - pos[i])
                 best = int(np.argmin(costs))
                 if costs[best] < costs[labels[i]] - _EPS:
                     move(i, best)
                     moved = True
-            if not moved and signed is not None:
-                node_costs = neg_weight * neg + pos_weight * (pos_degree - pos)
-                label_array = np.array(labels)
-                own = node_costs[np.arange(n), label_array]
-                cross = node_costs[:, label_array]
-                delta = cross - own[:, None] + cross.T - own[None, :] + swap_correction
-                delta[label_array[:, None] == label_array[None, :]] = np.inf
+            if not moved and exchange:
+                costs = negative * neg + positive * (pos_degree - pos)
+                block = np.array(labels)
+                cross = costs[:, block]  # cross[a, b]: cost of a if it moved to b's block
+                own = costs[np.arange(n), block]
+                delta = cross - own[:, None] + cross.T - own[None, :] + swap_fix
+                delta[block[:, None] == block[None, :]] = np.inf
                 a, b = np.unravel_index(np.argmin(delta), delta.shape)
                 if delta[a, b] < -_EPS:
-                    block_a, block_b = labels[a], labels[b]
-                    move(a, block_b)
+                    block_a = labels[a]
+                    move(a, labels[b])
                     move(b, block_a)
                     moved = True
         return labels
 
-    best_labels, best_cost = [0] * n, math.inf
+    best, best_cost = [0] * n, math.inf
     for attempt in range(restarts):
         if attempt and deadline is not None and time.monotonic() > deadline:
             break
         start = rng.integers(k, size=n)
-        if attempt % 2:  # iterated local search: shake part of the best partition so far
+        if attempt % 2:  # iterated local search: keep most of the best partition so far
             keep = rng.random(n) > rng.uniform(0.02, 0.25)
-            start[keep] = np.array(best_labels)[keep]
+            start[keep] = np.array(best)[keep]
         labels = descend(start.tolist())
-        cost = sum(pos_weight if s > 0 else neg_weight for _, _, s in _violations(edges, labels))
-        if cost < best_cost - _EPS:
-            best_labels, best_cost = labels, cost
-    return best_labels
+        if _cost(edges, labels, positive, negative) < best_cost - _EPS:
+            best, best_cost = labels, _cost(edges, labels, positive, negative)
+    return best
 
 
-def _unbalanced_cycle_packing(n, edges):
-    """Count edge-disjoint unbalanced cycles; each needs its own frustrated edge."""
-    remaining = list(range(len(edges)))
-    packed = 0
-    while remaining:
+def _unbalanced_cycle_packing(n, edges, deadline):
+    """Count edge-disjoint unbalanced cycles; each must hold a frustrated edge of its own."""
+    remaining, packed = list(range(len(edges))), 0
+    while remaining and (deadline is None or time.monotonic() < deadline):
         adjacency = [[] for _ in range(n)]
         for e in remaining:
-            i, j, _ = edges[e]
-            adjacency[i].append((j, e))
-            adjacency[j].append((i, e))
-        side, depth, parent = [None] * n, [0] * n, [None] * n  # parent = (node, edge)
+            adjacency[edges[e][0]].append((edges[e][1], e))
+            adjacency[edges[e][1]].append((edges[e][0], e))
+        side, depth, parent = [None] * n, [0] * n, [None] * n  # parent: (node, tree edge)
         for root in range(n):
-            if side[root] is not None:
-                continue
-            side[root], queue = 0, deque([root])
-            while queue:
-                u = queue.popleft()
-                for v, e in adjacency[u]:
-                    if side[v] is None:
-                        side[v] = side[u] ^ (edges[e][2] < 0)
-                        depth[v], parent[v] = depth[u] + 1, (u, e)
-                        queue.append(v)
+            if side[root] is None:
+                side[root], queue = 0, deque([root])
+                while queue:
+                    u = queue.popleft()
+                    for v, e in adjacency[u]:
+                        if side[v] is None:
+                            side[v] = side[u] ^ (edges[e][2] < 0)
+                            depth[v], parent[v] = depth[u] + 1, (u, e)
+                            queue.append(v)
         cycles = []
-        for e in remaining:  # a non-tree edge the tree's sides frustrate closes an unbalanced cycle
+        for e in remaining:  # a non-tree edge the tree's sides frustrate closes an odd cycle
             u, v, s = edges[e]
             if (side[u] != side[v]) == (s > 0):
                 cycle = [e]
                 while u != v:
-                    if depth[u] < depth[v]:
-                        u, v = v, u
+                    u, v = (u, v) if depth[u] >= depth[v] else (v, u)
                     u, tree_edge = parent[u]
                     cycle.append(tree_edge)
                 cycles.append(cycle)
-        if not cycles:
-            break
         used = set()
         for cycle in sorted(cycles, key=len):  # short cycles first leave room for more
             if used.isdisjoint(cycle):
                 used.update(cycle)
                 packed += 1
+        if not used:
+            break
         remaining = [e for e in remaining if e not in used]
     return packed
+
+
+def _minimise(n, k, edges, weights, program, use_exact, time_limit, seed, restarts):
+    """Labels with few weighted violations, a bound on the minimum, and whether it is proven."""
+    labels, lower, optimal = [0] * n, 0.0, not edges or k == 1
+    if use_exact and not optimal:
+        solved, lower, optimal = program(time_limit)
+        labels = solved or labels
+    if not optimal:
+        rng = np.random.default_rng(seed)
+        deadline = None if time_limit is None else time.monotonic() + time_limit
+        found = _local_search(n, k, edges, *weights, rng, restarts, deadline)
+        if _cost(edges, found, *weights) < _cost(edges, labels, *weights):
+            labels = found
+    return labels, lower, optimal
 
 
 @not_implemented_for("directed")
@@ -308,35 +298,31 @@ def triads(G, sign="sign"):
     Parameters
     ----------
     G : networkx.Graph
-        Undirected graph whose edges carry a sign of +1 or -1.
+        Undirected graph whose edges carry a sign, +1 or -1.
     sign : str, default "sign"
         Edge attribute holding the sign.
 
     Returns
     -------
     list of Triad
-        Sorted by node names; each triad lists its nodes, its three edges ``(u, v, sign)``
-        and ``balanced``, true when the product of the three signs is positive.
+        Sorted by nodes; ``balanced`` is true when the product of the three signs is positive.
 
     Raises
     ------
     ValueError
         If an edge has no sign, or a sign other than +1 or -1.
-    NetworkXNotImplemented
-        If ``G`` is directed or a multigraph.
 
     Examples
     --------
-    >>> G = nx.Graph()
-    >>> G.add_edges_from([("A", "B"), ("B", "C")], sign=1)
-    >>> G.add_edge("A", "C", sign=-1)
+    >>> import networkx as nx
+    >>> G = nx.Graph([("A", "B", {"sign": 1}), ("B", "C", {"sign": 1}), ("A", "C", {"sign": -1})])
     >>> [(t.nodes, t.balanced) for t in triads(G)]
     [(('A', 'B', 'C'), False)]
 
     Notes
     -----
-    "The friend of my friend is my enemy" is unbalanced: a triangle is balanced exactly when it
-    has an even number of negative edges. Self-loops are not part of any triangle.
+    A triangle is balanced when it has an even number of negative edges: "the friend of my
+    friend is my enemy" is not. Directed graphs and multigraphs raise NetworkXNotImplemented.
 
     References
     ----------
@@ -344,7 +330,7 @@ def triads(G, sign="sign"):
        theory. Psychological Review 63(5), 277-293.
     """
     nodes, edges = _read_signed(G, sign)
-    later = [{} for _ in nodes]  # later[i][j] = sign of edge i-j, for j > i
+    later = [{} for _ in nodes]  # later[i][j]: sign of edge i-j for j > i
     for i, j, s in edges:
         if i != j:
             later[i][j] = s
@@ -354,15 +340,10 @@ def triads(G, sign="sign"):
         for position, j in enumerate(ordered):
             for h in ordered[position + 1 :]:
                 if h in later[j]:
-                    signs = (ahead[j], ahead[h], later[j][h])
-                    pairs = ((i, j), (i, h), (j, h))
-                    found.append(
-                        Triad(
-                            nodes=(nodes[i], nodes[j], nodes[h]),
-                            edges=tuple(_named(nodes, [(*p, s) for p, s in zip(pairs, signs)])),
-                            balanced=math.prod(signs) > 0,
-                        )
-                    )
+                    a, b, c = nodes[i], nodes[j], nodes[h]
+                    signed = ((a, b, ahead[j]), (a, c, ahead[h]), (b, c, later[j][h]))
+                    balanced = ahead[j] * ahead[h] * later[j][h] > 0
+                    found.append(Triad(nodes=(a, b, c), edges=signed, balanced=balanced))
     return found
 
 
@@ -372,33 +353,28 @@ def triangle_balance_ratio(G, sign="sign"):
     Parameters
     ----------
     G : networkx.Graph
-        Undirected graph whose edges carry a sign of +1 or -1.
+        Undirected graph whose edges carry a sign, +1 or -1.
     sign : str, default "sign"
         Edge attribute holding the sign.
 
     Returns
     -------
     float
-        Balanced triangles divided by all triangles.
+        Balanced triangles divided by all triangles (signnet's ``balance_score`` "triangles").
 
     Raises
     ------
     ValueError
         If the graph has no triangle, or an edge has no valid sign.
-    NetworkXNotImplemented
-        If ``G`` is directed or a multigraph.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.complete_graph(["A", "B", "C", "D"])
     >>> nx.set_edge_attributes(G, 1, "sign")
     >>> G.edges["A", "D"]["sign"] = -1
     >>> triangle_balance_ratio(G)
     0.5
-
-    Notes
-    -----
-    This is the triangle index of signnet's ``balance_score(g, method="triangles")``.
 
     References
     ----------
@@ -407,74 +383,67 @@ def triangle_balance_ratio(G, sign="sign"):
     """
     found = triads(G, sign=sign)
     if not found:
-        raise ValueError("the graph has no triangle; the triangle balance ratio is undefined")
+        raise ValueError("the graph has no triangle, so its triangle balance ratio is undefined")
     return sum(triad.balanced for triad in found) / len(found)
 
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def frustration_index(
-    G,
-    sign="sign",
-    method="auto",
-    time_limit=None,
-    seed=None,
-    exact_max_edges=5000,
-    restarts=20,
+    G, sign="sign", method="auto", time_limit=None, seed=None, exact_max_edges=5000, restarts=100
 ):
-    """Fewest edges whose removal (or sign change) makes a signed graph balanced.
+    """Fewest edges whose removal would make a signed graph balanced.
 
     Parameters
     ----------
     G : networkx.Graph
-        Undirected graph whose edges carry a sign of +1 or -1.
+        Undirected graph whose edges carry a sign, +1 or -1.
     sign : str, default "sign"
         Edge attribute holding the sign.
     method : {"auto", "exact", "heuristic"}, default "auto"
-        "exact" solves a binary program with HiGHS; "heuristic" runs a local search and a
-        lower bound; "auto" is exact when ``G`` has at most ``exact_max_edges`` edges.
+        "exact" solves a binary program with HiGHS, "heuristic" runs a seeded local search and
+        a lower bound, "auto" is exact when ``G`` has at most ``exact_max_edges`` edges.
     time_limit : float or None, default None
-        Seconds for the solver (and the heuristic's restarts); ``None`` waits for optimality.
-    seed : int, numpy.random.Generator or None
-        Seeds the heuristic's random starts.
+        Seconds for each stage that runs: the solver, the heuristic's restarts, the lower
+        bound (each finishes the restart or pass under way); None means no limit.
+    seed : int, numpy.random.Generator or None, default None
+        Seed of the heuristic's random starts.
     exact_max_edges : int, default 5000
-        Largest graph "auto" solves exactly.
-    restarts : int, default 20
-        Random starts of the heuristic.
+        Largest graph that "auto" solves exactly.
+    restarts : int, default 100
+        Starts of the heuristic, random and perturbed in turn.
 
     Returns
     -------
     Frustration
-        ``value`` frustrated edges under ``partition`` (node -> 0 or 1, the first node of each
-        component on side 0); ``frustrated_edges`` as sorted ``(u, v, sign)``; ``exact`` is true
-        when ``lower_bound == value == upper_bound``.
+        ``value`` frustrated edges under ``partition`` (node -> 0 or 1; the first node of each
+        component is on side 0), ``frustrated_edges`` as sorted ``(u, v, sign)``, and bounds on
+        the minimum; ``exact`` is true when ``lower_bound == value == upper_bound``.
 
     Raises
     ------
     ValueError
-        If an option is out of range, or an edge has no valid sign.
-    NetworkXNotImplemented
-        If ``G`` is directed or a multigraph.
+        If an option is out of range, or an edge has no sign or a sign other than +1 or -1.
 
     Examples
     --------
-    >>> G = nx.Graph()
-    >>> G.add_edges_from([("A", "B"), ("B", "C"), ("C", "D")], sign=1)
-    >>> G.add_edges_from([("A", "C"), ("B", "D")], sign=-1)
+    >>> import networkx as nx
+    >>> G = nx.Graph([("A", "B", {"sign": 1}), ("B", "C", {"sign": 1}), ("A", "C", {"sign": -1})])
     >>> result = frustration_index(G)
     >>> result.value, result.exact, result.frustrated_edges
-    (2, True, [('A', 'B', 1), ('C', 'D', 1)])
+    (1, True, [('A', 'C', -1)])
 
     Notes
     -----
-    A positive edge is frustrated when its ends are on different sides, a negative one when they
-    are on the same side. The exact method minimises the number of frustrated edges with a node
-    variable :math:`x_i \\in \\{0, 1\\}` and an edge variable :math:`f_{ij}` bounded below by
-    :math:`|x_i - x_j|` (positive) or :math:`|x_i + x_j - 1|` (negative). When the time limit
-    stops HiGHS, the best solution found (or the heuristic's, if better) is returned with
-    ``exact=False`` and the solver's dual bound as ``lower_bound``. The heuristic flips single
-    nodes and swaps pairs until no move helps; its lower bound packs edge-disjoint unbalanced
-    cycles (one frustrated edge each), shortest first. A negative self-loop is always frustrated.
+    A positive edge is frustrated when its ends are on different sides, a negative edge when
+    they are on the same side; a negative self-loop always is. The exact method minimises
+    :math:`\\sum f_{ij}` over binary sides :math:`x_i` with :math:`f_{ij} \\geq |x_i - x_j|` on
+    positive and :math:`f_{ij} \\geq |x_i + x_j - 1|` on negative edges. If the time limit stops
+    HiGHS, the better of its best solution and the heuristic's is returned with the solver's
+    dual bound. The heuristic relocates and swaps nodes from random and perturbed starts; its
+    lower bound counts edge-disjoint unbalanced cycles, each of which holds a frustrated edge.
+    Measured here: exact in 0.02 s on Gahuku-Gama, 0.2-3 s on Correlates of War networks of
+    362-1,288 edges; on 100,000 edges a heuristic restart takes about 2.5 s, the bound 12 s.
 
     References
     ----------
@@ -484,44 +453,31 @@ def frustration_index(
     _check_options(method, time_limit, restarts, exact_max_edges)
     nodes, edges = _read_signed(G, sign)
     proper = [edge for edge in edges if edge[0] != edge[1]]
-    deadline = None if time_limit is None else time.monotonic() + time_limit
     use_exact = method == "exact" or (method == "auto" and len(edges) <= exact_max_edges)
-    labels, lower, optimal = [0] * len(nodes), 0, not proper
-    if use_exact and proper:
-        solved, dual, optimal = _frustration_milp(len(nodes), proper, time_limit)
-        lower = math.ceil(dual - 1e-6)
-        labels = solved or labels
-    if not optimal:
-        lower = max(lower, _unbalanced_cycle_packing(len(nodes), proper))
-        rng = np.random.default_rng(seed)
-        found = _local_search(len(nodes), 2, proper, 1, 1, rng, restarts, deadline)
-        if not use_exact or len(_violations(proper, found)) < len(_violations(proper, labels)):
-            labels = found
-    first = _components(len(nodes), proper)[0]
+
+    def program(limit):
+        return _sides_program(len(nodes), proper, 1, 1, limit)
+
+    labels, dual, optimal = _minimise(
+        len(nodes), 2, proper, (1, 1), program, use_exact, time_limit, seed, restarts
+    )
+    first = _component_ranks(len(nodes), proper)[0]
     labels = [labels[i] ^ labels[first[i]] for i in range(len(nodes))]
     frustrated = _violations(edges, labels)
     loops = len(frustrated) - len(_violations(proper, labels))
-    upper = len(frustrated)
-    lower = min(lower, upper - loops) + loops
+    lower = len(frustrated)
+    if not optimal:
+        deadline = None if time_limit is None else time.monotonic() + time_limit
+        bound = max(math.ceil(dual - 1e-6), _unbalanced_cycle_packing(len(nodes), proper, deadline))
+        lower = min(lower, loops + bound)
     return Frustration(
-        value=upper,
-        partition={node: labels[i] for i, node in enumerate(nodes)},
-        frustrated_edges=_named(nodes, frustrated),
-        exact=lower == upper,
+        value=len(frustrated),
+        partition=dict(zip(nodes, labels, strict=True)),
+        frustrated_edges=[(nodes[i], nodes[j], s) for i, j, s in frustrated],
+        exact=lower == len(frustrated),
         lower_bound=lower,
-        upper_bound=upper,
+        upper_bound=len(frustrated),
     )
-
-
-def _check_alpha(alpha):
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha <= 1:
-        raise ValueError(f"alpha must be a number between 0 and 1; got {alpha!r}")
-
-
-def _criterion(violating, alpha, symmetric):
-    negative_within = sum(s < 0 for _, _, s in violating)
-    value = alpha * negative_within + (1 - alpha) * (len(violating) - negative_within)
-    return 2 * value if symmetric else value
 
 
 @not_implemented_for("directed")
@@ -534,16 +490,16 @@ def balanced_partition(
     seed=None,
     method="auto",
     time_limit=None,
-    restarts=50,
+    restarts=100,
     symmetric=False,
-    exact_max_edges=1500,
+    exact_max_edges=300,
 ):
     """Split a signed graph into at most ``k`` blocks, positive inside and negative between.
 
     Parameters
     ----------
     G : networkx.Graph
-        Undirected graph whose edges carry a sign of +1 or -1.
+        Undirected graph whose edges carry a sign, +1 or -1.
     k : int, default 2
         Most blocks allowed; fewer are returned when fewer fit better.
     sign : str, default "sign"
@@ -551,56 +507,55 @@ def balanced_partition(
     alpha : float, default 0.5
         Weight of a negative edge inside a block; a positive edge between blocks weighs
         ``1 - alpha``.
-    seed : int, numpy.random.Generator or None
-        Seeds the heuristic's random starts.
+    seed : int, numpy.random.Generator or None, default None
+        Seed of the heuristic's random starts.
     method : {"auto", "exact", "heuristic"}, default "auto"
-        "exact" solves a binary program with HiGHS; "heuristic" runs relocation and exchange
-        moves from ``restarts`` random starts; "auto" is exact up to ``exact_max_edges`` edges.
+        "exact" solves a binary program with HiGHS, "heuristic" runs relocation and exchange
+        moves, "auto" is exact when ``G`` has at most ``exact_max_edges`` edges.
     time_limit : float or None, default None
-        Seconds for the solver (and the heuristic's restarts); ``None`` waits for optimality.
-    restarts : int, default 50
-        Random starts of the heuristic.
+        Seconds for the solver, then as many for the heuristic's restarts; None: no limit.
+    restarts : int, default 100
+        Starts of the heuristic, random and perturbed in turn.
     symmetric : bool, default False
-        Count each edge twice, as the published criterion does over the symmetric adjacency
-        matrix (signnet's ``signed_blockmodel``, Pajek); by default each edge counts once.
-    exact_max_edges : int, default 1500
-        Largest graph "auto" solves exactly.
+        Count every edge twice, as the published criterion does over the symmetric adjacency
+        matrix (Pajek, signnet's ``signed_blockmodel``); by default each edge counts once.
+    exact_max_edges : int, default 300
+        Largest graph that "auto" solves exactly; the k-block program slows quickly with size.
 
     Returns
     -------
     SignedPartition
-        ``blocks`` (sorted node lists, ordered by their first node), ``membership`` (node ->
-        block index), ``criterion`` :math:`P`, ``violating_edges`` as sorted ``(u, v, sign)``,
-        ``exact`` (true when ``criterion`` is proven minimal) and ``lower_bound``.
+        ``blocks`` as sorted node lists ordered by their first node, ``membership`` (node ->
+        block index), the ``criterion``, ``violating_edges`` as sorted ``(u, v, sign)``, a
+        ``lower_bound`` on the criterion (0 without the solver) and ``exact`` when they meet.
 
     Raises
     ------
     ValueError
-        If an option is out of range, or an edge has no valid sign.
-    NetworkXNotImplemented
-        If ``G`` is directed or a multigraph.
+        If an option is out of range, or an edge has no sign or a sign other than +1 or -1.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.Graph()
-    >>> G.add_edges_from([("A", "B"), ("C", "D"), ("E", "F"), ("A", "C")], sign=1)
-    >>> G.add_edges_from([("A", "E"), ("B", "F"), ("C", "E"), ("D", "F")], sign=-1)
+    >>> G.add_edges_from([("A", "B"), ("C", "D")], sign=1)
+    >>> G.add_edges_from([("A", "C"), ("B", "D"), ("A", "D")], sign=-1)
     >>> result = balanced_partition(G, k=3)
     >>> result.blocks, result.criterion
-    ([['A', 'B', 'C', 'D'], ['E', 'F']], 0.0)
+    ([['A', 'B'], ['C', 'D']], 0.0)
     >>> balanced_partition(G, k=1, symmetric=True).criterion
-    4.0
+    3.0
 
     Notes
     -----
-    The criterion is :math:`P = \\alpha N + (1 - \\alpha) P^+`, with :math:`N` the negative
-    edges inside blocks and :math:`P^+` the positive edges between blocks, each undirected edge
-    counted once (twice with ``symmetric=True``). With ``k=2`` and ``alpha=0.5`` the minimum is
-    half the frustration index. The exact method assigns each node one block with binary
-    variables, labels blocks in order of first use within each component, and minimises the
-    weighted count of violating edges; when the time limit stops it, the better of its best
-    solution and the heuristic's is returned with ``exact=False``. Without the solver the lower
-    bound is 0. The heuristic relocates single nodes and exchanges pairs as Doreian & Mrvar do.
+    The criterion is :math:`P = \\alpha N + (1 - \\alpha) P^+` with :math:`N` the negative edges
+    inside blocks and :math:`P^+` the positive edges between blocks. For ``k=2`` and
+    ``alpha=0.5`` its minimum is half the frustration index. The exact method gives each node
+    one block and numbers blocks by first use in each component; if the time limit stops it,
+    the better of its best solution and the heuristic's is returned with the dual bound. It
+    took 0.03 s on Gahuku-Gama (k=3), 2 s on 362 edges and 52 s on 1,288 edges at k=3 here.
+    Published values count the adjacency matrix: signnet's criterion 2 for Gahuku-Gama at
+    ``k=3`` is two misplaced edges, 1.0 here and 2.0 with ``symmetric=True``.
 
     References
     ----------
@@ -610,96 +565,35 @@ def balanced_partition(
     _check_options(method, time_limit, restarts, exact_max_edges)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a positive integer; got {k!r}")
-    _check_alpha(alpha)
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must be a number from 0 to 1; got {alpha!r}")
     nodes, edges = _read_signed(G, sign)
     proper = [edge for edge in edges if edge[0] != edge[1]]
-    deadline = None if time_limit is None else time.monotonic() + time_limit
+    weights, scale = (1 - alpha, alpha), 2 if symmetric else 1
     use_exact = method == "exact" or (method == "auto" and len(edges) <= exact_max_edges)
-    labels, lower, optimal = [0] * len(nodes), 0.0, not proper or k == 1
-    if use_exact and not optimal:
-        solved, lower, optimal = _blocks_milp(len(nodes), k, proper, 1 - alpha, alpha, time_limit)
-        labels = solved or labels
-    if not optimal:
-        rng = np.random.default_rng(seed)
-        found = _local_search(len(nodes), k, proper, 1 - alpha, alpha, rng, restarts, deadline)
-        if not use_exact or _criterion(_violations(proper, found), alpha, False) < _criterion(
-            _violations(proper, labels), alpha, False
-        ):
-            labels = found
-    block_of = {}
-    for label in labels:  # number blocks by their first node
-        block_of.setdefault(label, len(block_of))
-    labels = [block_of[label] for label in labels]
+
+    def program(limit):  # two blocks are two sides: the smaller program of the frustration index
+        if k == 2:
+            return _sides_program(len(nodes), proper, *weights, limit)
+        return _blocks_program(len(nodes), k, proper, *weights, limit)
+
+    labels, dual, optimal = _minimise(
+        len(nodes), k, proper, weights, program, use_exact, time_limit, seed, restarts
+    )
+    numbering = {}
+    labels = [numbering.setdefault(label, len(numbering)) for label in labels]
     violating = _violations(edges, labels)
-    criterion = float(_criterion(violating, alpha, symmetric))
-    if optimal:
-        lower = criterion
-    else:
-        loops = _criterion([edge for edge in violating if edge[0] == edge[1]], alpha, symmetric)
-        lower = min((2 * lower if symmetric else lower) + loops, criterion)
-    blocks = [[] for _ in block_of]
-    for i, node in enumerate(nodes):
-        blocks[labels[i]].append(node)
+    criterion = float(scale * _cost(edges, labels, *weights))
+    loops = scale * _cost(edges, labels, *weights) - scale * _cost(proper, labels, *weights)
+    lower = criterion if optimal else min(criterion, loops + scale * dual)
+    blocks = [[] for _ in numbering]
+    for node, label in zip(nodes, labels, strict=True):
+        blocks[label].append(node)
     return SignedPartition(
         blocks=blocks,
-        membership={node: labels[i] for i, node in enumerate(nodes)},
+        membership=dict(zip(nodes, labels, strict=True)),
         criterion=criterion,
-        violating_edges=_named(nodes, violating),
+        violating_edges=[(nodes[i], nodes[j], s) for i, j, s in violating],
         exact=math.isclose(lower, criterion),
         lower_bound=lower,
     )
-
-
-@not_implemented_for("directed")
-@not_implemented_for("multigraph")
-def partition_criterion(G, membership, sign="sign", alpha=0.5, symmetric=False):
-    """Doreian & Mrvar's criterion of a given partition of a signed graph.
-
-    Parameters
-    ----------
-    G : networkx.Graph
-        Undirected graph whose edges carry a sign of +1 or -1.
-    membership : mapping
-        Node -> block label (any hashable); every node of ``G`` needs one.
-    sign : str, default "sign"
-        Edge attribute holding the sign.
-    alpha : float, default 0.5
-        Weight of a negative edge inside a block; ``1 - alpha`` for a positive one between.
-    symmetric : bool, default False
-        Count each edge twice, as the published criterion over the adjacency matrix does.
-
-    Returns
-    -------
-    float
-        :math:`\\alpha N + (1 - \\alpha) P^+`.
-
-    Raises
-    ------
-    ValueError
-        If a node has no block, ``alpha`` is out of range, or an edge has no valid sign.
-    NetworkXNotImplemented
-        If ``G`` is directed or a multigraph.
-
-    Examples
-    --------
-    >>> G = nx.Graph([("A", "B", {"sign": 1}), ("B", "C", {"sign": -1})])
-    >>> partition_criterion(G, {"A": 0, "B": 1, "C": 1}, symmetric=True)
-    2.0
-
-    Notes
-    -----
-    ``balanced_partition`` minimises this value; use this function to score a published or
-    hand-made partition under the same convention.
-
-    References
-    ----------
-    .. [1] Doreian, P. & Mrvar, A. (1996). A partitioning approach to structural balance.
-       Social Networks 18(2), 149-168.
-    """
-    _check_alpha(alpha)
-    nodes, edges = _read_signed(G, sign)
-    missing = [node for node in nodes if node not in membership]
-    if missing:
-        raise ValueError(f"membership has no block for node {missing[0]!r}")
-    labels = [membership[node] for node in nodes]
-    return float(_criterion(_violations(edges, labels), alpha, symmetric))
