@@ -21,6 +21,8 @@ demo: $(STAMP)
 	$(VENV)/bin/stancegraph build $(if $(wildcard $(SEEDS)),--texts $(SEEDS))
 	$(VENV)/bin/stancegraph query cosponsors --param resolution=res:unhrc-dprk-2021
 	$(VENV)/bin/stancegraph query allies-disagree
+	$(VENV)/bin/stancegraph gaps --limit 5
+	$(VENV)/bin/stancegraph render --view states --color clusters -o build/stancegraph.html
 
 test: $(STAMP)
 	bash scripts/test-prerequisites.sh
