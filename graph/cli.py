@@ -229,7 +229,8 @@ def as_of_option(func):
 
 @cli.command()
 @click.option("--actor", metavar="CODE", help="only pairs with this state (ISO code)")
-@click.option("--issue", metavar="ISSUE", help="only this issue (code or label) and issues under it")
+@click.option("--issue", metavar="ISSUE",
+              help="only this issue (code or label) and issues under it")
 @click.option("--min-score", type=float, default=0.0, show_default=True,
               help="leave out gaps scoring below this")
 @click.option("--limit", type=int, default=20, show_default=True, help="rows to show (0: all)")
@@ -349,7 +350,8 @@ def clusters(store, issue, method, resolution, seed, min_common, matrix, as_of, 
     }
     if matrix:
         agreement = result.report.agreement.round(3)
-        sections["agreement"] = [{"state": a, **row} for a, row in agreement.to_dict("index").items()]
+        sections["agreement"] = [{"state": a, **row}
+                                 for a, row in agreement.to_dict("index").items()]
     _emit_sections(sections, fmt)
 
 
@@ -372,7 +374,8 @@ def actor(store, code, as_of, fmt):
     gap_summary = [{k: v for k, v in g.items() if k not in ("evidence_a", "evidence_b")}
                    for g in profile.gaps]
     _emit_sections({"actor": header, "positions": profile.positions, "allies": profile.allies,
-                    "rivals": profile.rivals, "gaps": gap_summary if fmt != "json" else profile.gaps},
+                    "rivals": profile.rivals,
+                    "gaps": gap_summary if fmt != "json" else profile.gaps},
                    fmt)
 
 # ------------------------------------------------------------------------------ import
@@ -381,8 +384,112 @@ def actor(store, code, as_of, fmt):
 # ------------------------------------------------------------------------------ render
 # (render: issue 4)
 
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("build/stancegraph.html"), show_default=True,
+              help="the HTML file to write")
+@click.option("--view", type=click.Choice(("claims", "states", "gaps")), default="claims",
+              show_default=True,
+              help="claims: every actor and target; states: the signed state graph; "
+                   "gaps: allies and their coordination gaps")
+@click.option("--color", type=click.Choice(("type", "clusters")), default="type",
+              show_default=True, help="colour nodes by class or by alignment cluster")
+@click.option("--focus", metavar="CODE", help="show one actor's neighbourhood")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True,
+              help="hops around --focus")
+@click.option("--relation", "relation_names", multiple=True, metavar="R",
+              help="keep edges with a claim of this relation (repeatable)")
+@click.option("--actor-type", "actor_types", multiple=True, metavar="T",
+              help="keep nodes of this type: state, person, government, organisation, media, "
+                   "issue, resolution, event (repeatable)")
+@click.option("--source", metavar="S", help="keep claims from this source (id or title)")
+@click.option("--as-of", metavar="DATE", help="keep claims valid on DATE (YYYY-MM-DD)")
+@click.option("--node-budget", type=click.IntRange(min=1), default=500, show_default=True,
+              help="above this many nodes, aggregate to states and keep the strongest edges")
+@click.option("--title", help="the page's title")
+@store_option()
+def render(store, output, view, color, focus, depth, relation_names, actor_types, source,
+           as_of, node_budget, title):
+    """Write the graph as one self-contained interactive HTML page (works offline).
+
+    The page has a legend, a search box, filters by relation, node type, source and date,
+    and tooltips with the evidence behind every edge. Prints the path written.
+
+    \b
+    Example:
+      stancegraph render --view states --color clusters -o build/states.html
+      stancegraph render --focus KOR --depth 2 --relation opposes --relation criticizes
+    """
+    from graph.render import render as run_render
+
+    report = run_render(
+        store, output, view=view, color=color, focus=focus, depth=depth,
+        relations=relation_names or None, actor_types=actor_types or None, source=source,
+        as_of=as_of, node_budget=node_budget, title=title,
+    )
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"{report.nodes} nodes, {report.edges} edges", err=True)
+    click.echo(str(report.path))
+
 # ------------------------------------------------------------------------------ serve
-# (serve: issue 5)
+
+def _setting(name):
+    """A default from the settings table (graph/settings.py)."""
+    from graph.settings import SETTINGS
+
+    return SETTINGS[name].default
+
+
+def _origins(ctx, param, values):
+    from graph.server import check_origin
+
+    try:
+        return tuple(check_origin(value) for value in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
+
+
+@cli.command()
+@click.option("--store", "store_uri", envvar="STANCEGRAPH_STORE", metavar="URI",
+              help="oxigraph:PATH (opened read-only), or memory: to serve the bundled seed")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="interface to bind; anything but loopback exposes the server to the network")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--timeout", type=click.FloatRange(0, 3600, min_open=True),
+              default=_setting("query_timeout"), show_default=True,
+              help="seconds a query may run before it is cut off (503)")
+@click.option("--max-results", type=click.IntRange(min=1), default=_setting("max_results"),
+              show_default=True, help="rows or triples a query may return (503 past it)")
+@click.option("--max-query-bytes", type=click.IntRange(min=1),
+              default=_setting("max_query_bytes"), show_default=True,
+              help="size limit of a query (413 past it)")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="query worker processes [default: 2 to 4 by CPU count]")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              callback=_origins,
+              help="allow this origin (scheme://host[:port]) to read responses; repeatable; "
+              "no CORS unless given")
+def serve(store_uri, host, port, timeout, max_results, max_query_bytes, workers, cors_origins):
+    """Serve a read-only SPARQL 1.1 endpoint (/sparql), the explorer (/) and a query page (/query).
+
+    Updates, SERVICE, FROM and LOAD are refused; each query runs in a worker process that is
+    replaced when the query passes --timeout.
+
+    \b
+    Example:
+      stancegraph serve --port 8000 --timeout 5
+    """
+    from graph.server import create_app, redact, run
+    from graph.settings import store_uri as resolve
+
+    uri = resolve(store_uri)
+    app = create_app(uri, query_timeout=timeout, max_results=max_results,
+                     max_query_bytes=max_query_bytes, workers=workers, cors_origins=cors_origins)
+    base = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    click.echo(f"stancegraph: serving {redact(uri)}: endpoint {base}/sparql, explorer {base}/, "
+               f"query page {base}/query", err=True)
+    run(app, host=host, port=port)
 
 
 def main():
