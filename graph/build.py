@@ -1,13 +1,16 @@
-"""Build the store: read the vocabulary and every source file, validate, derive, write atomically."""
+"""Build the store: read the vocabulary and source files, validate, derive, write atomically."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF
 
 from graph.claims import derived_triples
@@ -16,9 +19,11 @@ from graph.sources.turtle import read_turtle
 from graph.validate import load_texts, validate
 from graph.vocab import ONTOLOGY_GRAPH, SG, SGG, ontology_graph
 
-__all__ = ["BuildReport", "build", "source_files", "file_graph_name"]
+__all__ = ["BuildReport", "build", "source_files", "file_graph_name", "stable_blank_nodes"]
 
 FILE_GRAPHS = str(SGG) + "file/"
+#: Blank nodes (office terms) become these skolem IRIs, named by a hash of their content.
+GENID = "https://stancegraph.org/.well-known/genid/"
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,36 @@ def source_files(paths: Iterable[Path] = (), *, bundled: bool = True) -> list[Pa
             seen.add(key)
             unique.append(path)
     return unique
+
+
+def stable_blank_nodes(graph: Graph) -> Graph:
+    """``graph`` with each blank node replaced by a skolem IRI that depends only on the content.
+
+    A parser gives blank nodes new labels on every read (and a store may relabel them again on
+    writing): without this, two builds from the same files would differ.
+    """
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    stable = Graph()
+    for triple in to_canonical_graph(graph):
+        stable.add(tuple(URIRef(GENID + t) if isinstance(t, BNode) else t for t in triple))
+    return stable
+
+
+@contextlib.contextmanager
+def _quiet_literal_warnings():
+    """Hide rdflib's traceback for an ill-typed literal ("2021-13-45"^^xsd:date).
+
+    rdflib logs one with a traceback when it parses such a literal; the shapes report the same
+    literal as one clear problem (file, claim, field), which is all the user should see.
+    """
+    logger = logging.getLogger("rdflib.term")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 def file_graph_name(path: Path) -> URIRef:
@@ -94,12 +129,13 @@ def build(
     say = progress or (lambda message: None)
     files = source_files(paths, bundled=bundled)
     graphs = {}
-    for path in files:
-        say(f"reading {path.name}")
-        graphs[path] = read_turtle(path)
-    text_index = load_texts(texts)
-    say(f"validating {len(files)} files")
-    union = validate(graphs, text_index)
+    with _quiet_literal_warnings():
+        for path in files:
+            say(f"reading {path.name}")
+            graphs[path] = stable_blank_nodes(read_turtle(path))
+        text_index = load_texts(texts)
+        say(f"validating {len(files)} files")
+        union = validate(graphs, text_index)
 
     say("deriving direct edges and roll-ups")
     owner = {}
@@ -116,8 +152,8 @@ def build(
     for stale in store.graph_names():
         if str(stale).startswith(FILE_GRAPHS) and stale not in contents:
             contents[stale] = []
-    say(f"writing {sum(len(list(c)) if not isinstance(c, set) else len(c) for c in contents.values())}"
-        f" triples to {store.uri}")
+    contents = {name: list(triples) for name, triples in contents.items()}
+    say(f"writing {sum(map(len, contents.values()))} triples to {store.uri}")
     store.replace_graphs(contents)
 
     claims = sum(1 for _ in union.subjects(RDF.type, SG.Claim))

@@ -111,7 +111,7 @@ def _decimal(value: float | None) -> Literal | None:
 
 
 def _count(value: int | None) -> Literal | None:
-    return None if value is None else Literal(int(value), datatype=XSD.nonNegativeInteger)
+    return None if value is None else Literal(int(value), datatype=XSD.integer)
 
 
 # ------------------------------------------------------------------------------ derivation

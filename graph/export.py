@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from graph.errors import InputError
 from graph.vocab import bind_prefixes
 
 __all__ = ["RDF_FORMATS", "GRAPH_FORMATS", "EXPORT_FORMATS", "export", "dataset"]
@@ -58,6 +59,13 @@ def export(store, fmt: str, out: Path | None = None, *, as_of: str | None = None
     RDF formats carry the whole dataset (Turtle and N-Triples merge the named graphs; TriG,
     N-Quads and JSON-LD keep them). GraphML and GEXF carry the state-level signed graph.
     """
+    if as_of is not None:
+        import datetime as dt
+
+        try:
+            as_of = dt.date.fromisoformat(as_of).isoformat()  # also "20210301" -> "2021-03-01"
+        except ValueError:
+            raise InputError(f"--as-of {as_of!r}: expected a date YYYY-MM-DD") from None
     if fmt in RDF_FORMATS:
         serializer, keeps_graphs = RDF_FORMATS[fmt]
         source = dataset(store) if keeps_graphs else _merged(store)

@@ -109,9 +109,19 @@ def write_result(result: Result, fmt: str, out) -> None:
 
     ``json`` is the SPARQL 1.1 Query Results JSON Format; ``csv`` and ``tsv`` follow the
     SPARQL 1.1 CSV/TSV format. CONSTRUCT and DESCRIBE results are written as Turtle
-    (``ttl``/``table``), N-Triples (``nt``) or JSON-LD (``json``).
+    (``ttl``/``table``), N-Triples (``nt``) or JSON-LD (``json``). A format that does not fit
+    the result (``ttl`` for a SELECT, ``csv`` for a CONSTRUCT) raises QueryError.
     """
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
+    from graph.errors import QueryError
+
+    graph_result = result.type in ("CONSTRUCT", "DESCRIBE")
+    if graph_result and fmt in ("csv", "tsv"):
+        raise QueryError(f"--format {fmt} is for SELECT results; {result.type} gives ttl, nt "
+                         "or json")
+    if not graph_result and fmt in ("ttl", "nt"):
+        raise QueryError(f"--format {fmt} is for CONSTRUCT and DESCRIBE results; {result.type} "
+                         "gives table, csv, tsv or json")
+    if graph_result:
         from graph.vocab import bind_prefixes
 
         graph = bind_prefixes(result.graph)

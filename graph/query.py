@@ -39,7 +39,7 @@ PARAM_TYPES = ("iri", "actor", "string", "date", "integer", "decimal")
 
 @dataclass(frozen=True)
 class Parameter:
-    """A named query's parameter, declared in its header as ``# param: NAME TYPE [optional] HELP``."""
+    """A named query's parameter, declared in its header: ``# param: NAME TYPE [optional] HELP``."""
 
     name: str
     type: str
@@ -173,9 +173,11 @@ def check_query(text: str) -> str:
         parsed = parseQuery(text)
     except ParseException as exc:
         try:
-            parseUpdate(text)
+            update = parseUpdate(text)
         except ParseException:
             raise QueryError(f"malformed query{_position(text, exc)}: {exc.msg}") from exc
+        if "request" not in update:  # empty, or only comments and PREFIX lines
+            raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE") from exc
         raise QueryError(
             "updates (INSERT, DELETE, LOAD, CLEAR, DROP...) are refused: the graph is read-only"
         ) from exc
@@ -222,9 +224,21 @@ def resolve_actor(store, text: str) -> URIRef:
     return URIRef(rows[0]["x"])
 
 
+#: What may not appear in an IRI (SPARQL's IRIREF): pyoxigraph rejects these, rdflib only warns.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _unbracket(value: str) -> str:
+    value = value.strip()
+    return value[1:-1] if value.startswith("<") and value.endswith(">") else value
+
+
 def bind_parameter(store, parameter: Parameter, value: str) -> Node:
     """Turn a ``--param`` string into the RDF term its declared type asks for."""
     try:
+        as_iri = ":" in value or value.strip().startswith("<")
+        if parameter.type in ("actor", "iri") and as_iri and _NOT_IN_IRI.search(_unbracket(value)):
+            raise ValueError("characters that cannot appear in an IRI")
         if parameter.type == "actor":
             return resolve_actor(store, value)
         if parameter.type == "iri":
@@ -267,7 +281,7 @@ def run_query(
 
     Undeclared parameters are bound as IRIs when they look like one, else as plain literals.
     """
-    check_query(text)
+    form = check_query(text)
     by_name = {p.name: p for p in declared}
     bindings: dict[str, Node] = {}
     for name, value in (params or {}).items():
@@ -282,7 +296,10 @@ def run_query(
     missing = [p.name for p in declared if not p.optional and p.name not in bindings]
     if missing:
         raise QueryError(f"missing parameter(s): {', '.join(missing)} (use --param NAME=VALUE)")
-    return store.query(text, bindings)
+    result = store.query(text, bindings)
+    if form == "DESCRIBE":
+        result.type = "DESCRIBE"  # pyoxigraph answers DESCRIBE with plain triples
+    return result
 
 
 def _prefixed(value: str) -> bool:

@@ -35,7 +35,8 @@ def load_texts(folders: Iterable[Path]) -> dict[str, SourceText]:
     texts: dict[str, SourceText] = {}
     for folder in folders:
         folder = Path(folder)
-        files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+        files = [folder] if folder.is_file() else sorted(
+            p for p in folder.rglob("*") if p.is_file())
         for path in files:
             raw = path.read_bytes()
             digest = hashlib.sha256(raw).hexdigest()
@@ -79,7 +80,8 @@ def _shacl_problems(union: Graph, origin: Mapping[URIRef, Path]) -> list[str]:
         value = report.value(result, SH.value)
         where = origin.get(focus, "<input>")
         field = short(path) if path is not None else "-"
-        detail = f" (value {value.n3() if hasattr(value, 'n3') else value})" if value else ""
+        shown = value is not None and value != focus  # node checks report the claim itself
+        detail = f" (value {value.n3() if hasattr(value, 'n3') else value})" if shown else ""
         problems.append(f"{where}: {short(focus)}: {field}: {message}{detail}")
     return sorted(set(problems))
 

@@ -1,4 +1,4 @@
-"""Namespaces, and the table of stance relations read from the vocabulary (polarity, weight, CAMEO)."""
+"""Namespaces, and the stance relations read from the vocabulary (polarity, weight, CAMEO)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 CLAIM = re.compile(
     r'(sg:evidence "(?P<quote>(?:[^"\\]|\\.)*)" ;\s*'
-    r'sg:evidenceStart ")(?P<start>\d+)("\^\^xsd:nonNegativeInteger ; sg:evidenceEnd ")'
+    r'sg:evidenceStart ")(?P<start>\d+)("\^\^xsd:integer ; sg:evidenceEnd ")'
     r'(?P<end>\d+)(")'
 )
 

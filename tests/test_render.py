@@ -47,7 +47,7 @@ claim:xss-1 a sg:Claim ;
     sg:actor person:xss-actor ; sg:relation sg:criticizes ; sg:target state:PRK ;
     sg:date "2021-03-26"^^xsd:date ; prov:wasDerivedFrom source:xss-source ;
     sg:evidence "EVIDENCE" ;
-    sg:evidenceStart "0"^^xsd:nonNegativeInteger ; sg:evidenceEnd "LENGTH"^^xsd:nonNegativeInteger .
+    sg:evidenceStart "0"^^xsd:integer ; sg:evidenceEnd "LENGTH"^^xsd:integer .
 """
 
 
