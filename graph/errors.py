@@ -23,5 +23,9 @@ class QueryError(StanceGraphError):
     """A SPARQL query is malformed or not allowed."""
 
 
+class UpdateRefused(QueryError):
+    """A SPARQL update was sent where the graph is read-only."""
+
+
 class StoreError(StanceGraphError):
     """A store URI is unknown, or the store cannot be opened."""

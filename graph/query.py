@@ -12,7 +12,7 @@ import contextlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from rdflib import Literal, URIRef
@@ -20,7 +20,7 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
-from graph.errors import QueryError
+from graph.errors import QueryError, UpdateRefused
 from graph.vocab import ID, PREFIXES, SG, expand
 
 __all__ = [
@@ -145,6 +145,7 @@ def _walk(node) -> Iterator:
             stack.extend(item.values())
 
 
+@lru_cache(maxsize=1024)
 def check_query(text: str) -> str:
     """Parse ``text`` and refuse what a read-only, closed endpoint must not run.
 
@@ -178,7 +179,7 @@ def check_query(text: str) -> str:
             raise QueryError(f"malformed query{_position(text, exc)}: {exc.msg}") from exc
         if "request" not in update:  # empty, or only comments and PREFIX lines
             raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE") from exc
-        raise QueryError(
+        raise UpdateRefused(
             "updates (INSERT, DELETE, LOAD, CLEAR, DROP...) are refused: the graph is read-only"
         ) from exc
     except Exception as exc:  # the tokenizer raises other pyparsing errors on odd input

@@ -46,7 +46,7 @@ from collections.abc import Sequence
 from importlib import resources
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from graph.errors import QueryError, StanceGraphError, StoreError
+from graph.errors import QueryError, StanceGraphError, StoreError, UpdateRefused
 from graph.settings import SETTINGS
 
 __all__ = [
@@ -293,7 +293,7 @@ def _serialize(result, fmt: str) -> bytes:
 
 
 def _status_for(exc: QueryError) -> int:
-    return 403 if str(exc).startswith("updates") else 400
+    return 403 if isinstance(exc, UpdateRefused) else 400
 
 
 def _execute(store, job: dict, max_results: int) -> tuple:
@@ -335,12 +335,9 @@ def _no_network(event: str, args) -> None:
 def _harden() -> None:
     """Second layers behind check_query, process-wide: this process only ever runs queries."""
     import sys
-    from functools import lru_cache
 
     from rdflib.plugins import sparql
     from rdflib.plugins.sparql import CUSTOM_EVALS
-
-    import graph.query
 
     sparql.SPARQL_LOAD_GRAPHS = False
 
@@ -351,9 +348,6 @@ def _harden() -> None:
 
     CUSTOM_EVALS["stancegraph-refuse-service"] = refuse_service
     sys.addaudithook(_no_network)
-    # Memoise successful checks: run_query looks check_query up in its module at call time.
-    # Failures raise, so they are never cached.
-    graph.query.check_query = lru_cache(maxsize=1024)(graph.query.check_query)
 
 
 def _open_worker_store(store_uri: str, seed):
