@@ -1,15 +1,15 @@
 """The interactive HTML explorer: one self-contained pyvis page per view of the stance graph.
 
-A view is first built as a ``networkx.MultiDiGraph`` from the store (SPARQL through
-:mod:`graph.project`), then drawn with pyvis. The page carries vis-network inline and no
-reference to any other host; it opens from ``file://`` with the network off. Text from the
-data reaches the page only as escaped HTML, as JSON that cannot close a ``<script>``, or as
-plain-text vis-network tooltips (never HTML popups).
+A view is first built as a ``networkx.MultiDiGraph`` from the store by :mod:`graph.views`, then
+drawn here with pyvis (styles and legend in :mod:`graph.styles`, tooltips in
+:mod:`graph.tooltips`). The page carries vis-network inline and no reference to any other host;
+it opens from ``file://`` with the network off. Text from the data reaches the page only as
+escaped HTML, as JSON that cannot close a ``<script>``, or as plain-text vis-network tooltips
+(never HTML popups).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import math
@@ -23,10 +23,21 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from rdflib.namespace import PROV
-
-from graph.errors import InputError
-from graph.vocab import SG, relations, short
+from graph.styles import (
+    CLUSTER_COLORS,
+    EDGE_FAMILIES,
+    MIXED_DASHES,
+    NODE_CLASSES,
+    UNCLUSTERED,
+    kind_rank,
+    legend,
+    node_class,
+    relation_family,
+)
+from graph.tooltips import edge_title, node_title, position_summaries
+from graph.viewdata import ClaimRecord, ViewData
+from graph.views import COLORINGS, VIEWS, view_graph
+from graph.vocab import relations, short
 
 __all__ = [
     "VIEWS",
@@ -40,749 +51,8 @@ __all__ = [
     "render",
 ]
 
-VIEWS = ("claims", "states", "gaps")
-COLORINGS = ("type", "clusters")
-
-
-@dataclass(frozen=True)
-class NodeClass:
-    """How one class of node is drawn: vis shape, colour, and whether its border is dashed."""
-
-    key: str
-    label: str
-    shape: str
-    color: str
-    dashed: bool = False
-
-
-#: Node classes by their vocabulary class (``sg:State`` ...), in legend order.
-NODE_CLASSES: dict[str, NodeClass] = {
-    "State": NodeClass("state", "state", "dot", "#4e79a7"),
-    "Person": NodeClass("person", "person", "triangle", "#f28e2b"),
-    "Government": NodeClass("government", "government", "square", "#b07aa1"),
-    "Organisation": NodeClass("organisation", "organisation", "hexagon", "#76b7b2"),
-    "MediaOutlet": NodeClass("media", "media outlet", "triangleDown", "#9c755f"),
-    "Issue": NodeClass("issue", "policy / issue", "diamond", "#edc948"),
-    "Resolution": NodeClass("resolution", "resolution", "star", "#ff9da7"),
-    "Event": NodeClass("event", "event", "dot", "#bab0ac", dashed=True),
-}
-_OTHER = NodeClass("other", "other", "dot", "#cccccc")
-_KIND = {c.key: c for c in NODE_CLASSES.values()}
-_KIND_ORDER = {c.key: i for i, c in enumerate(NODE_CLASSES.values())}
-
-
-@dataclass(frozen=True)
-class EdgeFamily:
-    """How a family of relations is drawn, so that it reads without hovering."""
-
-    key: str
-    label: str
-    color: str
-    width: float
-    dashes: tuple = ()
-    arrow: bool = True
-
-
-#: Edge families in legend order. Relations fall into one by :func:`relation_family`.
-EDGE_FAMILIES: dict[str, EdgeFamily] = {
-    f.key: f
-    for f in (
-        EdgeFamily("aligned", "aligned (mutual)", "#2ca02c", 4.0, arrow=False),
-        EdgeFamily("cooperative", "cooperative", "#59a14f", 2.0),
-        EdgeFamily("cosponsored", "co-sponsored", "#1f77b4", 2.5),
-        EdgeFamily("declined", "declined / neutral", "#8c8c8c", 1.5, dashes=(6, 5)),
-        EdgeFamily("conflictual", "conflictual", "#e15759", 2.0),
-        EdgeFamily("coercive", "sanctions / force", "#8b0000", 5.0),
-        EdgeFamily("tie-positive", "positive tie (net cooperative)", "#59a14f", 2.0, arrow=False),
-        EdgeFamily("tie-negative", "negative tie (net conflictual)", "#e15759", 2.0, arrow=False),
-        EdgeFamily("gap", "coordination gap (labelled by issue)", "#d95f02", 2.0,
-                   dashes=(10, 4, 2, 4), arrow=False),
-    )
-}
-# Relations with a family of their own that polarity and CAMEO root alone do not give.
-_FAMILY_BY_NAME = {"coSponsored": "cosponsored"}
-_CLUSTER_COLORS = ("#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2",
-                   "#edc948", "#ff9da7", "#9c755f", "#17becf")
-_UNCLUSTERED = "#d9d9d9"
 _PHYSICS_MAX_NODES = 150  # above this, positions are computed in Python and physics stays off
-_MIXED_DASHES = (2, 4)
 _ASSETS = "render_assets"
-
-
-def relation_family(relation) -> str:
-    """The drawing family of a :class:`graph.vocab.Relation`, from its polarity and CAMEO root.
-
-    Neutral relations (polarity 0) are ``declined``; cooperative symmetric ones ``aligned``;
-    conflictual ones whose CAMEO root is 15 or above (force posture, reducing relations such
-    as sanctions, coercion, violence) ``coercive``; other conflictual ones ``conflictual``;
-    other cooperative ones ``cooperative``, except co-sponsorship, which has its own colour.
-
-    Examples
-    --------
-    >>> from graph.vocab import relations
-    >>> [relation_family(relations()[n]) for n in ("opposes", "sanctions", "alignedWith")]
-    ['conflictual', 'coercive', 'aligned']
-    """
-    if relation.name in _FAMILY_BY_NAME:
-        return _FAMILY_BY_NAME[relation.name]
-    if relation.polarity == 0:
-        return "declined"
-    if relation.polarity > 0:
-        return "aligned" if relation.symmetric else "cooperative"
-    root = relation.cameo_root
-    return "coercive" if root.isdigit() and int(root) >= 15 else "conflictual"
-
-
-# ------------------------------------------------------------------------------ reading
-
-@dataclass(frozen=True)
-class _Node:
-    iri: str
-    kind: str
-    code: str
-    label: str
-
-
-@dataclass(frozen=True)
-class _Claim:
-    iri: str
-    actor: str
-    relation: str
-    target: str
-    derived: bool
-    start: str
-    end: str
-    confidence: float
-    source: str
-    source_title: str
-    evidence: str
-    derived_from: str
-    issues: tuple = ()
-    position: float | None = None
-
-
-@dataclass
-class _Data:
-    nodes: dict[str, _Node]
-    claims: dict[str, _Claim]
-    sources: dict[str, str]
-
-
-_NODES_QUERY = """
-SELECT ?x ?cls ?code ?iso ?label WHERE {
-    ?x a ?cls . ?cls rdfs:subClassOf* ?top . VALUES ?top { sg:Actor sg:Target }
-    OPTIONAL { ?x sg:code ?code }
-    OPTIONAL { ?x sg:isoCode ?iso }
-    OPTIONAL { ?x rdfs:label ?label }
-}"""
-
-# Every property of every claim in one pass (a plain pattern: far faster on rdflib than one
-# OPTIONAL per property), kept in Python by _CLAIM_FIELDS.
-_CLAIMS_QUERY = "SELECT ?claim ?p ?o WHERE { ?claim a sg:Claim ; ?p ?o }"
-_SOURCES_QUERY = "SELECT ?source ?title WHERE { ?source a sg:Source . " \
-                 "OPTIONAL { ?source dcterms:title ?title } }"
-_CLAIM_FIELDS = {
-    str(SG.actor): "actor", str(SG.relation): "relation", str(SG.target): "target",
-    str(SG.mode): "mode", str(SG.confidence): "confidence", str(PROV.wasDerivedFrom): "source",
-    str(SG.evidence): "evidence", str(SG.derivedFrom): "derived_from", str(SG.date): "date",
-    str(SG.validFrom): "valid_from", str(SG.validUntil): "valid_until",
-    str(SG.onIssue): "issues", str(SG.position): "position",
-}
-
-
-def _iso(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _local(iri: str) -> str:
-    return re.split(r"[/#]", iri)[-1]
-
-
-def _load(store) -> _Data:
-    """Every actor and target with class, code and label; every claim with source and evidence."""
-    nodes: dict[str, _Node] = {}
-    rows = store.select_rows(_NODES_QUERY)
-    for row in sorted(rows, key=lambda r: (r["x"], r["cls"], str(r.get("label") or ""))):
-        cls = NODE_CLASSES.get(_local(row["cls"]))
-        iri = row["x"]
-        known = nodes.get(iri)
-        if known and (cls is None or _KIND_ORDER.get(known.kind, 99) <= _KIND_ORDER[cls.key]):
-            continue
-        code = str(row.get("code") or row.get("iso") or (known.code if known else _local(iri)))
-        label = str(row.get("label") or (known.label if known else "") or code)
-        nodes[iri] = _Node(iri, cls.key if cls else _OTHER.key, code, label)
-    sources = {}
-    for row in sorted(store.select_rows(_SOURCES_QUERY), key=lambda r: (r["source"],
-                                                                         str(r.get("title")))):
-        sources.setdefault(row["source"], str(row.get("title") or short(row["source"])))
-    fields: dict[str, dict] = defaultdict(dict)
-    for row in store.select_rows(_CLAIMS_QUERY):
-        name = _CLAIM_FIELDS.get(row["p"])
-        if name is None:
-            continue
-        values = fields[row["claim"]]
-        if name == "issues":
-            values.setdefault(name, []).append(row["o"])
-        elif name not in values or str(row["o"]) < str(values[name]):
-            values[name] = row["o"]  # a repeated property: the smallest value, for stability
-    claims: dict[str, _Claim] = {}
-    for iri, values in sorted(fields.items()):
-        if not all(k in values for k in ("actor", "relation", "target")):
-            continue
-        source = values.get("source") or ""
-        claims[iri] = _Claim(
-            iri=iri,
-            actor=values["actor"],
-            relation=_local(values["relation"]),
-            target=values["target"],
-            derived=values.get("mode") == str(SG.Derived),
-            start=_iso(values.get("valid_from")) or _iso(values.get("date")),
-            end=_iso(values.get("valid_until")),
-            confidence=float(values["confidence"]) if "confidence" in values else 1.0,
-            source=source,
-            source_title=sources.get(source, ""),
-            evidence=str(values.get("evidence") or ""),
-            derived_from=values.get("derived_from") or "",
-            issues=tuple(sorted(values.get("issues", ()))),
-            position=float(values["position"]) if "position" in values else None,
-        )
-    return _Data(nodes, claims, sources)
-
-
-# ------------------------------------------------------------------------------ filters
-
-@dataclass(frozen=True)
-class _Filters:
-    relations: frozenset | None
-    types: frozenset | None
-    source: str | None
-    as_of: str | None
-
-    @property
-    def on_edges(self) -> bool:
-        return self.relations is not None or self.source is not None or self.as_of is not None
-
-    def keeps(self, claim: _Claim) -> bool:
-        if self.relations is not None and claim.relation not in self.relations:
-            return False
-        if self.source is not None and claim.source != self.source:
-            return False
-        return self.valid(claim)
-
-    def valid(self, claim: _Claim) -> bool:
-        """Whether the claim holds on ``as_of`` (as graph.project.valid_at decides)."""
-        if self.as_of is None:
-            return True
-        if claim.start and claim.start > self.as_of:
-            return False
-        return not (claim.end and claim.end < self.as_of)
-
-    def describe(self, data: _Data) -> list[str]:
-        parts = []
-        if self.relations is not None:
-            parts.append("relations: " + ", ".join(sorted(self.relations)))
-        if self.types is not None:
-            parts.append("types: " + ", ".join(sorted(self.types)))
-        if self.source is not None:
-            parts.append("source: " + data.sources.get(self.source, self.source))
-        if self.as_of is not None:
-            parts.append("as of " + self.as_of)
-        return parts
-
-
-def _filters(data: _Data, relation_names, actor_types, source, as_of) -> _Filters:
-    table = relations()
-    chosen_relations = None
-    if relation_names:
-        by_lower = {name.lower(): name for name in table}
-        chosen = set()
-        for name in relation_names:
-            key = str(name).strip().removeprefix("sg:").lower()
-            if key not in by_lower:
-                raise InputError(f"unknown relation {name!r}; known: {', '.join(sorted(table))}")
-            chosen.add(by_lower[key])
-        chosen_relations = frozenset(chosen)
-    chosen_types = None
-    if actor_types:
-        known = {c.key for c in NODE_CLASSES.values()}
-        aliases = {"organization": "organisation", "mediaoutlet": "media", "policy": "issue"}
-        chosen = set()
-        for name in actor_types:
-            key = aliases.get(str(name).strip().lower(), str(name).strip().lower())
-            if key not in known:
-                raise InputError(f"unknown actor type {name!r}; known: {', '.join(sorted(known))}")
-            chosen.add(key)
-        chosen_types = frozenset(chosen)
-    chosen_source = None
-    if source:
-        wanted = str(source).strip()
-        for iri, title in sorted(data.sources.items()):
-            if wanted in (iri, short(iri), _local(iri)) or wanted.lower() == title.lower():
-                chosen_source = iri
-                break
-        else:
-            known = ", ".join(_local(i) for i in sorted(data.sources)) or "none"
-            raise InputError(f"unknown source {source!r}; known: {known}")
-    return _Filters(chosen_relations, chosen_types, chosen_source, _date(as_of))
-
-
-def _date(value) -> str | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)).isoformat()
-    except ValueError as exc:
-        raise InputError(f"as-of date {value!r} is not a YYYY-MM-DD date") from exc
-
-
-# ------------------------------------------------------------------------------ views
-
-def _add_node(G, node: _Node) -> None:
-    G.add_node(node.iri, kind=node.kind, code=node.code, label=node.label)
-
-
-def _claims_view(data: _Data, flt: _Filters):
-    """Every actor and target; one edge per direct edge (actor, relation, target)."""
-    import networkx as nx
-
-    table = relations()
-    G = nx.MultiDiGraph()
-    for node in sorted(data.nodes.values(), key=lambda n: n.iri):
-        _add_node(G, node)
-    grouped: dict[tuple[str, str, str], list[_Claim]] = defaultdict(list)
-    for claim in data.claims.values():
-        relation = table.get(claim.relation)
-        if relation is None or claim.actor not in G or claim.target not in G:
-            continue
-        a, b = claim.actor, claim.target
-        if relation.symmetric and b < a:
-            a, b = b, a
-        grouped[a, claim.relation, b].append(claim)
-    for (a, name, b), claims in sorted(grouped.items()):
-        kept = sorted((c for c in claims if flt.keeps(c)), key=lambda c: c.iri)
-        if not kept:
-            continue
-        relation = table[name]
-        G.add_edge(
-            a, b, key=name, family=relation_family(relation), relations=[name], claims=kept,
-            derived=all(c.derived for c in kept), symmetric=relation.symmetric,
-            strength=sum(abs(relation.weight) * c.confidence for c in kept),
-        )
-    return G
-
-
-def _tie(claims: list[_Claim]) -> dict | None:
-    """A signed state tie from its claims, as graph.project.state_graph sums them."""
-    table = relations()
-    score, positive, negative = 0.0, 0, 0
-    for claim in claims:
-        relation = table[claim.relation]
-        score += relation.polarity * abs(relation.weight) * claim.confidence
-        positive += relation.polarity > 0
-        negative += relation.polarity < 0
-    score = round(score, 6)
-    if score == 0:
-        return None
-    return {"score": score, "weight": abs(score), "positive": positive, "negative": negative}
-
-
-def _states_view(store, data: _Data, flt: _Filters):
-    """The state-level signed graph of :func:`graph.project.state_graph`."""
-    import networkx as nx
-
-    from graph.project import state_graph
-
-    S = state_graph(store, as_of=flt.as_of)
-    by_code = {n.code: n for n in data.nodes.values() if n.kind == "state"}
-    G = nx.MultiDiGraph()
-    iri_of = {}
-    for code, attrs in S.nodes(data=True):
-        node = by_code.get(code) or _Node(attrs.get("iri", code), "state", code,
-                                          attrs.get("label", code))
-        iri_of[code] = node.iri
-        _add_node(G, node)
-    for a, b, attrs in sorted(S.edges(data=True), key=lambda e: tuple(sorted(e[:2]))):
-        a, b = sorted((a, b))
-        claims = [data.claims[c] for c in attrs["claims"] if c in data.claims]
-        tie = {k: attrs[k] for k in ("score", "weight", "positive", "negative")}
-        if flt.relations is not None or flt.source is not None:
-            claims = [c for c in claims if flt.keeps(c)]
-            tie = _tie(claims) if claims else None
-            if tie is None:
-                continue
-        G.add_edge(
-            iri_of[a], iri_of[b], key="tie",
-            family="tie-positive" if tie["score"] > 0 else "tie-negative",
-            relations=sorted({c.relation for c in claims}), claims=claims, derived=False,
-            symmetric=True, strength=tie["weight"], score=tie["score"],
-            mixed=tie["positive"] > 0 and tie["negative"] > 0,
-        )
-    return G
-
-
-def _gap_claim(row, data: _Data) -> _Claim:
-    """The claim behind a gap's evidence row (read from the store when it is there)."""
-    known = data.claims.get(row.claim)
-    if known is not None:
-        return known
-    return _Claim(row.claim, "", row.relation, "", False, row.date, "", 1.0, row.source,
-                  row.source_title, row.evidence, "")
-
-
-def _gaps_view(store, data: _Data, flt: _Filters):
-    """Allied states, their alliance edges and one labelled edge per coordination gap."""
-    import networkx as nx
-
-    from graph.analysis import run_gaps
-    from graph.project import allied_pairs
-
-    by_code = {n.code: n for n in data.nodes.values() if n.kind == "state"}
-    G = nx.MultiDiGraph()
-
-    def node(code):
-        found = by_code.get(code) or _Node(code, "state", code, code)
-        if found.iri not in G:
-            _add_node(G, found)
-        return found.iri
-
-    table = relations()
-    for a, b, basis in allied_pairs(store, as_of=flt.as_of):
-        claims = [data.claims[c] for c in basis.split("; ") if c in data.claims]
-        kept = [c for c in claims if flt.keeps(c)]
-        if claims and not kept:
-            continue
-        ia, ib = node(a), node(b)
-        G.add_edge(ia, ib, key="alliance", family="aligned", relations=["alignedWith"],
-                   claims=kept, derived=False, symmetric=True,
-                   strength=sum(abs(table["alignedWith"].weight) * c.confidence for c in kept))
-    for gap in run_gaps(store, as_of=flt.as_of):
-        if gap.distance <= 0:
-            continue
-        side_a = tuple(getattr(gap, "evidence_a", ()))
-        side_b = tuple(getattr(gap, "evidence_b", ()))
-        claims = sorted({_gap_claim(r, data) for r in side_a + side_b}, key=lambda c: c.iri)
-        kept = [c for c in claims if flt.keeps(c)]
-        if claims and not kept:
-            continue
-        ia, ib = node(gap.actor_a), node(gap.actor_b)
-        G.add_edge(
-            ia, ib, key=f"gap:{gap.issue}", family="gap", relations=sorted({c.relation
-                                                                          for c in kept}),
-            claims=kept, derived=False, symmetric=True, strength=float(gap.score),
-            gap=gap, evidence_a=side_a, evidence_b=side_b,
-        )
-    return G
-
-
-def _trim(G, budget: int, keep: str | None = None):
-    """Keep at most ``budget`` nodes, adding the endpoints of the strongest edges first."""
-    if G.number_of_nodes() <= budget:
-        return G
-    kept: set = {keep} if keep is not None else set()
-    order = sorted(G.edges(keys=True, data=True),
-                   key=lambda e: (-e[3].get("strength", 0.0), e[0], e[1], str(e[2])))
-    for u, v, _, _ in order:
-        new = {u, v} - kept
-        if len(kept) + len(new) <= budget:
-            kept |= new
-        if len(kept) >= budget:
-            break
-    if len(kept) < budget:
-        rest = sorted((n for n in G if n not in kept), key=lambda n: (-G.degree(n), n))
-        kept |= set(rest[: budget - len(kept)])
-    return G.subgraph(kept).copy()
-
-
-def _focus(store, G, data: _Data, focus: str, depth: int, view: str):
-    import networkx as nx
-
-    from graph.query import resolve_actor
-
-    center = str(resolve_actor(store, focus))
-    if center not in G:
-        node = data.nodes.get(center)
-        name = f"{node.label} ({node.code})" if node else short(center)
-        raise InputError(f"{name} is not in the {view} view (with these filters)")
-    return nx.ego_graph(G, center, radius=depth, undirected=True).copy(), center
-
-
-def view_graph(
-    store,
-    *,
-    view: str = "claims",
-    color: str | None = None,
-    focus: str | None = None,
-    depth: int = 1,
-    relations=None,
-    actor_types=None,
-    source: str | None = None,
-    as_of: str | None = None,
-    node_budget: int = 500,
-):
-    """The graph a page draws, as a ``networkx.MultiDiGraph`` keyed by IRI.
-
-    Parameters
-    ----------
-    store : graph.store.Store
-    view : {"claims", "states", "gaps"}
-        ``claims``: every actor and target, one edge per direct stance edge (actor, relation,
-        target) carrying the claims behind it; ``states``: the signed state graph of
-        :func:`graph.project.state_graph`; ``gaps``: allied states with one edge per
-        coordination gap (:func:`graph.analysis.run_gaps`), labelled by issue.
-    color : {"type", "clusters"}, optional
-        ``clusters`` adds each state's alignment cluster (:func:`graph.analysis.run_clusters`)
-        as the node attribute ``cluster``.
-    focus, depth : str, int
-        Keep the neighbourhood of one actor (code, prefixed name or IRI) up to ``depth`` hops.
-    relations, actor_types, source, as_of
-        Keep edges with at least one claim of these relations, from this source, valid on this
-        date; keep nodes of these types. With an edge filter, nodes left without an edge go.
-    node_budget : int
-        Above this many nodes the claims view is aggregated to the state level, and any view
-        is cut to its strongest edges; ``G.graph["notes"]`` says what was left out.
-
-    Returns
-    -------
-    networkx.MultiDiGraph
-        Nodes: IRI with ``kind``, ``code``, ``label`` (and ``cluster``). Edges: ``family``,
-        ``relations``, ``claims`` (claim records), ``derived``, ``symmetric``, ``strength``.
-        ``G.graph`` holds ``view``, ``color``, ``notes``, ``filters``, ``total_nodes``,
-        ``total_edges``, ``left_out_nodes``, ``left_out_edges``, ``aggregated``, ``focus``,
-        ``clusters`` and the data the page needs.
-
-    Raises
-    ------
-    graph.errors.InputError
-        For an unknown view, colouring, relation, actor type or source, a malformed date, a
-        negative depth, a budget below 1, or a focus that is not in the view.
-    """
-    if view not in VIEWS:
-        raise InputError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-    color = color or "type"
-    if color not in COLORINGS:
-        raise InputError(f"unknown colouring {color!r}; choose one of {', '.join(COLORINGS)}")
-    if not isinstance(depth, int) or depth < 0:
-        raise InputError(f"depth must be a non-negative integer, got {depth!r}")
-    if not isinstance(node_budget, int) or node_budget < 1:
-        raise InputError(f"node budget must be a positive integer, got {node_budget!r}")
-    data = _load(store)
-    flt = _filters(data, relations, actor_types, source, as_of)
-    build = {"claims": lambda: _claims_view(data, flt),
-             "states": lambda: _states_view(store, data, flt),
-             "gaps": lambda: _gaps_view(store, data, flt)}
-    G = build[view]()
-    G = _restrict(G, flt)
-    notes: list[str] = []
-    center = None
-    if focus:
-        G, center = _focus(store, G, data, focus, depth, view)
-    total_nodes, total_edges = G.number_of_nodes(), G.number_of_edges()
-    aggregated = False
-    if total_nodes > node_budget and view == "claims":
-        aggregated = True
-        S = _restrict(_states_view(store, data, flt), flt)
-        if center is not None:
-            state = _state_of(store, data, center)
-            if state in S:
-                S = _ego(S, state, depth)
-                center = state
-            else:
-                center = None
-        notes.append(
-            f"{total_nodes} actors and targets are more than the node budget of {node_budget}: "
-            f"showing the state-level graph instead ({S.number_of_nodes()} states, "
-            f"{S.number_of_edges()} ties, with the claims of people, governments and media "
-            f"rolled up to their states). Left out: {total_nodes - S.number_of_nodes()} "
-            f"non-state nodes and the {total_edges} direct edges."
-        )
-        G = S
-    if G.number_of_nodes() > node_budget:
-        before_nodes, before_edges = G.number_of_nodes(), G.number_of_edges()
-        G = _trim(G, node_budget, keep=center)
-        notes.append(
-            f"{before_nodes} nodes are more than the node budget of {node_budget}: kept the "
-            f"endpoints of the strongest edges first. Left out: "
-            f"{before_nodes - G.number_of_nodes()} nodes and "
-            f"{before_edges - G.number_of_edges()} edges."
-        )
-    clusters = []
-    if color == "clusters":
-        clusters = _clusters(store, flt.as_of)
-        member = {code: i for i, block in enumerate(clusters) for code in block}
-        for _, attrs in G.nodes(data=True):
-            if attrs["kind"] == "state" and attrs["code"] in member:
-                attrs["cluster"] = member[attrs["code"]]
-    G.graph.update(
-        view=view, color=color, notes=notes, filters=flt.describe(data), flt=flt, focus=center,
-        depth=depth if focus else None, total_nodes=total_nodes, total_edges=total_edges,
-        left_out_nodes=total_nodes - G.number_of_nodes(),
-        left_out_edges=total_edges - G.number_of_edges() if not aggregated else total_edges,
-        aggregated=aggregated, clusters=clusters, data=data,
-    )
-    return G
-
-
-def _restrict(G, flt: _Filters):
-    """Drop nodes of other types; with an edge filter, also the nodes left without an edge."""
-    if flt.types is not None:
-        G.remove_nodes_from([n for n, k in G.nodes(data="kind") if k not in flt.types])
-    if flt.on_edges:
-        G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0])
-    return G
-
-
-def _ego(G, center, depth):
-    import networkx as nx
-
-    return nx.ego_graph(G, center, radius=depth, undirected=True).copy()
-
-
-def _state_of(store, data: _Data, iri: str) -> str | None:
-    """The state an actor is, or represents (for a focus kept through aggregation)."""
-    node = data.nodes.get(iri)
-    if node and node.kind == "state":
-        return iri
-    from rdflib import URIRef
-
-    rows = store.select_rows("SELECT ?x ?s WHERE { ?x sg:represents ?s . ?s a sg:State } "
-                             "ORDER BY ?s LIMIT 1", {"x": URIRef(iri)})
-    return rows[0]["s"] if rows else None
-
-
-def _clusters(store, as_of) -> list[frozenset]:
-    from graph.analysis import run_clusters
-    from graph.errors import StanceGraphError
-
-    try:
-        return [frozenset(c) for c in run_clusters(store, as_of=as_of).communities]
-    except StanceGraphError:
-        return []  # no state positions to cluster: every node stays uncoloured
-
-
-# ------------------------------------------------------------------------------ text
-
-def _date_text(claim: _Claim) -> str:
-    if claim.start and claim.end:
-        return claim.start if claim.start == claim.end else f"{claim.start} to {claim.end}"
-    if claim.start:
-        return claim.start
-    if claim.end:
-        return f"until {claim.end}"
-    return "undated"
-
-
-def _claim_text(claim: _Claim, data: _Data) -> str:
-    table = relations()
-    relation = table.get(claim.relation)
-    actor = data.nodes.get(claim.actor)
-    target = data.nodes.get(claim.target)
-    lines = [
-        f"{relation.label if relation else claim.relation}: "
-        f"{actor.label if actor else short(claim.actor)} "
-        f"{'<->' if relation and relation.symmetric else '->'} "
-        f"{target.label if target else short(claim.target)}",
-        f"Date: {_date_text(claim)}",
-        f"Source: {claim.source_title or (short(claim.source) if claim.source else 'none')}",
-    ]
-    if claim.evidence:
-        lines.append(f"Evidence: \u201c{claim.evidence}\u201d")
-    mode = (f"derived by roll-up from {short(claim.derived_from)}" if claim.derived
-            else "stated")
-    lines.append(f"Claim: {short(claim.iri)} ({mode})")
-    return "\n".join(lines)
-
-
-_MAX_CLAIMS_SHOWN = 6
-
-
-def _claims_block(claims, data: _Data) -> list[str]:
-    lines = []
-    for claim in claims[:_MAX_CLAIMS_SHOWN]:
-        lines += ["", _claim_text(claim, data)]
-    if len(claims) > _MAX_CLAIMS_SHOWN:
-        lines += ["", f"... and {len(claims) - _MAX_CLAIMS_SHOWN} more claims"]
-    return lines
-
-
-def _edge_title(u, v, attrs, data: _Data, G) -> str:
-    family = EDGE_FAMILIES[attrs["family"]]
-    a, b = G.nodes[u]["label"], G.nodes[v]["label"]
-    if attrs["family"] == "gap":
-        gap = attrs["gap"]
-        issue = gap.issue_label or gap.issue
-        lines = [f"Coordination gap on {issue}",
-                 f"{a} and {b} are allies but stand apart: distance "
-                 f"{gap.distance:.2f}, score {gap.score:.2f}"]
-        for side, label, rows in ((gap.actor_a, getattr(gap, "label_a", ""), attrs["evidence_a"]),
-                                  (gap.actor_b, getattr(gap, "label_b", ""), attrs["evidence_b"])):
-            value = getattr(gap, "position_a" if side == gap.actor_a else "position_b", None)
-            where = f" {value:+.2f}" if value is not None else ""
-            lines += ["", f"{label or side} ({side}) position{where}:"]
-            for row in rows[:_MAX_CLAIMS_SHOWN]:
-                via = f" (via {row.via})" if row.via else ""
-                lines.append(f"- {row.relation}{via}, {row.date or 'undated'}, "
-                             f"{row.source_title or short(row.source)}: \u201c{row.evidence}\u201d")
-        return "\n".join(lines)
-    if attrs["family"].startswith("tie-"):
-        names = ", ".join(attrs["relations"])
-        lines = [f"{family.label}: {a} - {b}",
-                 f"Score {attrs['score']:+.2f} from {len(attrs['claims'])} claim(s): {names}"]
-        if attrs.get("mixed"):
-            lines.append("Mixed: both cooperative and conflictual claims")
-        return "\n".join(lines + _claims_block(attrs["claims"], data))
-    claims = attrs["claims"]
-    if len(claims) == 1:
-        return f"{family.label}\n" + _claim_text(claims[0], data)
-    lines = [f"{family.label}: {len(claims)} claims"]
-    return "\n".join(lines + _claims_block(claims, data))
-
-
-def _position_summaries(data: _Data, flt: _Filters) -> tuple[dict, dict]:
-    """Per actor IRI and per issue IRI, lines '<name>: +0.50 (2 claims)', most claims first.
-
-    A claim's position on its issues (``sg:onIssue`` / ``sg:position``), as in
-    :func:`graph.project.positions` without propagation, for the claims valid on ``as_of``.
-    """
-    values = defaultdict(list)
-    for claim in data.claims.values():
-        if claim.position is None or not flt.valid(claim):
-            continue
-        for issue in claim.issues:
-            values[claim.actor, issue].append(claim.position)
-    by_actor, by_issue = defaultdict(list), defaultdict(list)
-    for (actor, issue), found in sorted(values.items()):
-        mean = math.fsum(found) / len(found)
-        claims = f"{len(found)} claim{'s' if len(found) != 1 else ''}"
-        issue_name = data.nodes[issue].label if issue in data.nodes else _local(issue)
-        actor_name = data.nodes[actor].label if actor in data.nodes else _local(actor)
-        by_actor[actor].append((-len(found), issue, f"{issue_name}: {mean:+.2f} ({claims})"))
-        by_issue[issue].append((-len(found), actor, f"{actor_name}: {mean:+.2f} ({claims})"))
-    return ({k: [t for *_, t in sorted(v)] for k, v in by_actor.items()},
-            {k: [t for *_, t in sorted(v)] for k, v in by_issue.items()})
-
-
-def _node_title(iri, attrs, G, by_actor, by_issue, clusters) -> str:
-    kind = _KIND.get(attrs["kind"], _OTHER)
-    lines = [attrs["label"], f"{kind.label.capitalize()} \u00b7 code {attrs['code']}",
-             short(iri)]
-    if "cluster" in attrs:
-        block = sorted(clusters[attrs["cluster"]])
-        lines.append(f"Alignment cluster {attrs['cluster'] + 1}: {', '.join(block)}")
-    top = 5
-    on_issue = attrs["kind"] == "issue"
-    rows = (by_issue if on_issue else by_actor).get(iri, [])
-    if rows:
-        lines.append("Positions taken on it:" if on_issue else "Main positions:")
-        lines += [f"  {r}" for r in rows[:top]]
-    if len(rows) > top:
-        lines.append(f"  ... and {len(rows) - top} more")
-    degree = G.degree(iri)
-    lines.append(f"{degree} edge{'s' if degree != 1 else ''} in this view")
-    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------ page
@@ -796,7 +66,7 @@ def _script_json(value) -> str:
     return text
 
 
-def _claim_filter_record(claim: _Claim) -> dict:
+def _claim_filter_record(claim: ClaimRecord) -> dict:
     return {"r": claim.relation, "s": claim.source, "a": claim.start, "b": claim.end,
             "d": claim.derived}
 
@@ -828,25 +98,25 @@ def _network(G):
     """The pyvis Network of a view graph, with generated ids and plain-string titles."""
     from pyvis.network import Network
 
-    data: _Data = G.graph["data"]
-    by_actor, by_issue = _position_summaries(data, G.graph["flt"])
+    data: ViewData = G.graph["data"]
+    by_actor, by_issue = position_summaries(data, G.graph["flt"])
     clusters = G.graph["clusters"]
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line",
                   heading="")
     order = sorted(G.nodes(data=True),
-                   key=lambda item: (_KIND_ORDER.get(item[1]["kind"], 99),
+                   key=lambda item: (kind_rank(item[1]["kind"]),
                                      item[1]["label"].lower(), item[0]))
     ids = {iri: f"n{i}" for i, (iri, _) in enumerate(order)}
     sizes = _sizes(G)
     positions = _layout(G) if G.number_of_nodes() > _PHYSICS_MAX_NODES else {}
     for iri, attrs in order:
-        kind = _KIND.get(attrs["kind"], _OTHER)
+        kind = node_class(attrs["kind"])
         fill = kind.color
         if G.graph["color"] == "clusters":
-            fill = (_CLUSTER_COLORS[attrs["cluster"] % len(_CLUSTER_COLORS)]
-                    if "cluster" in attrs else _UNCLUSTERED)
+            fill = (CLUSTER_COLORS[attrs["cluster"] % len(CLUSTER_COLORS)]
+                    if "cluster" in attrs else UNCLUSTERED)
         options = {
-            "title": _node_title(iri, attrs, G, by_actor, by_issue, clusters),
+            "title": node_title(iri, attrs, G, by_actor, by_issue, clusters),
             "size": sizes[iri],
             "borderWidth": 2 if kind.dashed else 1,
             "shapeProperties": {"borderDashes": [4, 3] if kind.dashed else False},
@@ -876,10 +146,10 @@ def _network(G):
             width = round(1.5 + 5 * attrs["strength"], 2)
         dashes = list(family.dashes) or False
         if attrs.get("mixed"):
-            dashes = list(_MIXED_DASHES)
+            dashes = list(MIXED_DASHES)
         options = {
             "id": f"e{j}",
-            "title": _edge_title(u, v, attrs, data, G),
+            "title": edge_title(u, v, attrs, data, G),
             "color": {"color": family.color, "highlight": family.color, "hover": family.color,
                       "opacity": 0.45 if attrs["derived"] else 1.0},
             "width": width,
@@ -989,89 +259,14 @@ def _asset(name: str) -> str:
     return (resources.files("graph") / _ASSETS / name).read_text(encoding="utf-8")
 
 
-def _svg_node(kind: NodeClass, fill: str | None = None) -> str:
-    fill = fill or kind.color
-    style = f'fill="{fill}" stroke="#333" stroke-width="1.2"'
-    if kind.dashed:
-        style += ' stroke-dasharray="3 2"'
-    shapes = {
-        "dot": f'<circle cx="9" cy="9" r="6.5" {style}/>',
-        "square": f'<rect x="3" y="3" width="12" height="12" {style}/>',
-        "diamond": f'<polygon points="9,1.5 16.5,9 9,16.5 1.5,9" {style}/>',
-        "triangle": f'<polygon points="9,2 16,15 2,15" {style}/>',
-        "triangleDown": f'<polygon points="2,3 16,3 9,16" {style}/>',
-        "hexagon": f'<polygon points="5,2.5 13,2.5 16.5,9 13,15.5 5,15.5 1.5,9" {style}/>',
-        "star": f'<polygon points="9,1 11.2,6.6 17,6.9 12.5,10.6 14,16.4 9,13.2 4,16.4 5.5,10.6 '
-                f'1,6.9 6.8,6.6" {style}/>',
-    }
-    return (f'<svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">'
-            f'{shapes.get(kind.shape, shapes["dot"])}</svg>')
-
-
-def _svg_edge(family: EdgeFamily, dashes=None) -> str:
-    dash = dashes if dashes is not None else family.dashes
-    dash_attr = f' stroke-dasharray="{" ".join(str(d) for d in dash)}"' if dash else ""
-    arrow = (f'<polygon points="34,7 27,3 27,11" fill="{family.color}"/>' if family.arrow else "")
-    end = 27 if family.arrow else 34
-    return (f'<svg width="36" height="14" viewBox="0 0 36 14" aria-hidden="true">'
-            f'<line x1="2" y1="7" x2="{end}" y2="7" stroke="{family.color}" '
-            f'stroke-width="{min(family.width, 5)}"{dash_attr}/>{arrow}</svg>')
-
-
-def _legend(G) -> str:
-    esc = html.escape
-    kinds = sorted({k for _, k in G.nodes(data="kind")}, key=lambda k: _KIND_ORDER.get(k, 99))
-    families = [f for f in EDGE_FAMILIES
-                if any(a["family"] == f for _, _, a in G.edges(data=True))]
-    table = relations()
-    members = defaultdict(list)
-    for relation in table.values():
-        members[relation_family(relation)].append(relation.label)
-    parts = ['<h2>Legend</h2>', '<h3>Nodes</h3>', '<ul class="sg-legend-list">']
-    for key in kinds or ["state"]:
-        kind = _KIND.get(key, _OTHER)
-        fill = _UNCLUSTERED if G.graph["color"] == "clusters" else None
-        parts.append(f"<li>{_svg_node(kind, fill)}<span>{esc(kind.label)}</span></li>")
-    parts.append("</ul>")
-    by_degree = G.graph["view"] == "claims" and not G.graph["aggregated"]
-    size = "degree centrality" if by_degree else "summed strength of its ties"
-    parts.append(f'<p class="sg-note">Size: {esc(size)}.</p>')
-    if G.graph["color"] == "clusters":
-        parts += ["<h3>Alignment clusters</h3>", '<ul class="sg-legend-list">']
-        for i, block in enumerate(G.graph["clusters"]):
-            dot = _svg_node(_KIND["state"], _CLUSTER_COLORS[i % len(_CLUSTER_COLORS)])
-            parts.append(f"<li>{dot}<span>cluster {i + 1}: {esc(', '.join(sorted(block)))}"
-                         f"</span></li>")
-        parts.append(f"<li>{_svg_node(_KIND['state'], _UNCLUSTERED)}<span>not clustered"
-                     f"</span></li></ul>")
-    parts += ["<h3>Edges</h3>", '<ul class="sg-legend-list">']
-    for key in families:
-        family = EDGE_FAMILIES[key]
-        names = sorted(members.get(key, []))
-        detail = f' <small>({esc(", ".join(names))})</small>' if names else ""
-        parts.append(f"<li>{_svg_edge(family)}<span>{esc(family.label)}{detail}</span></li>")
-    if any(a.get("mixed") for _, _, a in G.edges(data=True)):
-        mixed = EDGE_FAMILIES["tie-positive"]
-        parts.append(f"<li>{_svg_edge(mixed, _MIXED_DASHES)}<span>dotted: the tie mixes "
-                     f"cooperative and conflictual claims</span></li>")
-    if any(a["derived"] for _, _, a in G.edges(data=True)):
-        parts.append('<li><span class="sg-faded">faded</span><span>derived by roll-up (a '
-                     "person's, government's or outlet's claim counted for its state)</span></li>")
-    parts.append("</ul>")
-    if any(f.startswith("tie-") for f in families):
-        parts.append('<p class="sg-note">Width: the tie\'s summed Goldstein weight.</p>')
-    parts.append('<p class="sg-note">Hover a node or an edge for its evidence; click to keep '
-                 "it in the details panel.</p>")
-    return "\n".join(parts)
-
 
 def _config(G) -> dict:
-    data: _Data = G.graph["data"]
+    data: ViewData = G.graph["data"]
     table = relations()
     counts = Counter(c.relation for _, _, a in G.edges(data=True) for c in a["claims"])
     used_sources = sorted({c.source for _, _, a in G.edges(data=True) for c in a["claims"]
                            if c.source})
-    kinds = sorted({k for _, k in G.nodes(data="kind")}, key=lambda k: _KIND_ORDER.get(k, 99))
+    kinds = sorted({k for _, k in G.nodes(data="kind")}, key=kind_rank)
     return {
         "view": G.graph["view"],
         "relations": [
@@ -1081,8 +276,8 @@ def _config(G) -> dict:
              else "#999999", "count": counts[name]}
             for name in sorted(counts, key=lambda n: (list(table).index(n) if n in table else 99))
         ],
-        "types": [{"key": k, "label": _KIND.get(k, _OTHER).label,
-                   "color": _KIND.get(k, _OTHER).color} for k in kinds],
+        "types": [{"key": k, "label": node_class(k).label,
+                   "color": node_class(k).color} for k in kinds],
         "sources": [{"id": s, "title": data.sources.get(s) or short(s)} for s in used_sources],
         "derivedToggle": any(a["derived"] for _, _, a in G.edges(data=True)),
         "nodes": G.number_of_nodes(),
@@ -1131,7 +326,7 @@ def _page(G, title: str | None) -> tuple[str, dict]:
             f"<style>{_asset('explorer.css')}</style>\n")
     # Every value is escaped HTML (the legend escapes its own text).
     chrome = string.Template(_asset("explorer.html")).substitute(
-        title=esc(title), summary=esc(_summary(G)), notes=notes, legend=_legend(G),
+        title=esc(title), summary=esc(_summary(G)), notes=notes, legend=legend(G),
     )
     script = (f'<script id="sg-config" type="application/json">{_script_json(config)}</script>\n'
               f"<script>{_asset('explorer.js')}</script>\n")

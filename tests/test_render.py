@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from graph import render as render_module
+from graph import styles as styles_module
 from graph.analysis import run_clusters, run_gaps
 from graph.build import build
 from graph.cli import cli
@@ -99,7 +100,8 @@ def edge_with(G, relation, actor_code, target_code):
 # ---------------------------------------------------------------------- the visual grammar
 
 def test_doctests():
-    assert doctest.testmod(render_module).failed == 0
+    for module in (render_module, styles_module):
+        assert doctest.testmod(module).failed == 0, module.__name__
 
 
 def test_every_relation_has_a_family_that_agrees_with_its_polarity():

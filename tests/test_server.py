@@ -538,7 +538,7 @@ def test_worker_second_layers_stop_rdflib_reaching_network_and_disk(listener, tm
     script = f"""
 import urllib.request
 from rdflib import Dataset
-from graph.server import _harden
+from graph.workers import _harden
 _harden()
 dataset = Dataset(default_union=True)
 try:
@@ -565,7 +565,7 @@ except PermissionError as exc:
 
 def test_worker_job_on_an_rdflib_store(seed_store, listener):
     """The job runner used by workers, on rdflib's engine (the memory: store)."""
-    from graph.server import _execute
+    from graph.workers import _execute
 
     source = open_store(f"oxigraph:{seed_store}", read_only=True)
     graphs = {}
@@ -597,7 +597,7 @@ def test_worker_job_on_an_rdflib_store(seed_store, listener):
     ("image/png", None),
 ])
 def test_negotiate(accept, expected):
-    from graph.server import RESULT_OFFERS
+    from graph.protocol import RESULT_OFFERS
 
     assert negotiate(accept, RESULT_OFFERS) == expected
 
