@@ -251,7 +251,6 @@ def run_clusters(
     import pandas as pd
 
     from graph.algorithms import balance
-
     from graph.algorithms.clusters import (
         ClusterReport,
         agreement_graph,
@@ -269,7 +268,8 @@ def run_clusters(
     signals = _tie_signals(store, as_of) if ties and issue is None else {}
     actors = sorted(set(matrix.index) | {a for pair in signals for a in pair})
     if not actors:
-        raise StanceGraphError("no state positions to cluster" + (f" on {issue!r}" if issue else ""))
+        where = f" on {issue!r}" if issue else ""
+        raise StanceGraphError(f"no state positions to cluster{where}")
     matrix = matrix.reindex(index=actors)
     if matrix.shape[1]:
         agreement = agreement_matrix(matrix, method=method, min_common=min_common)

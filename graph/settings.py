@@ -24,7 +24,8 @@ SETTINGS: dict[str, Setting] = {
     for s in [
         Setting("store", None, "store URI; env STANCEGRAPH_STORE; default an on-disk store in "
                 "$XDG_DATA_HOME/stancegraph/store"),
-        Setting("query_timeout", 10.0, "seconds a query may run on the server before it is cut off"),
+        Setting("query_timeout", 10.0,
+                "seconds a query may run on the server before it is cut off"),
         Setting("max_results", 100_000, "rows or triples a query may return on the server"),
         Setting("max_query_bytes", 100_000, "size limit of a query sent to the server"),
         Setting("node_budget", 500, "nodes an HTML page shows before it aggregates"),

@@ -88,7 +88,8 @@ def test_gap_filters(seed_store):
     assert only_china and all("CHN" in (g.actor_a, g.actor_b) for g in only_china)
     broad = run_gaps(seed_store, issue="human rights")
     assert {g.issue for g in broad} == {"human-rights"}
-    assert run_gaps(seed_store, min_score=0.7) == [g for g in run_gaps(seed_store) if g.score >= 0.7]
+    every = run_gaps(seed_store)
+    assert run_gaps(seed_store, min_score=0.7) == [g for g in every if g.score >= 0.7]
     # Before the 2021 claims existed, there were no US-ROK gaps on countering China and Russia.
     assert not [g for g in run_gaps(seed_store, as_of="2018-06-01")
                 if g.issue == "countering-china-russia"]
