@@ -161,13 +161,40 @@ def _execute(store, job: dict, max_results: int) -> tuple:
 _NETWORK_EVENTS = frozenset({"socket.connect", "socket.getaddrinfo", "urllib.Request"})
 
 
-def _no_network(event: str, args) -> None:
-    if event in _NETWORK_EVENTS:
+def _store_endpoint(store_uri: str) -> set[tuple[str, int]]:
+    """The (host, port) pairs of a SPARQL server store: the one place a worker may connect to."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if not store_uri.startswith(("sparql+http://", "sparql+https://")):
+        return set()
+    parts = urlsplit(store_uri.removeprefix("sparql+"))
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    allowed = {(parts.hostname, port)}
+    for *_, address in socket.getaddrinfo(parts.hostname, port):
+        allowed.add((address[0], port))
+    return allowed
+
+
+def _network_guard(allowed: set[tuple[str, int]]):
+    def guard(event: str, args) -> None:
+        if event not in _NETWORK_EVENTS:
+            return
+        if event == "socket.getaddrinfo" and (args[0], args[1]) in allowed:
+            return
+        if event == "socket.connect" and isinstance(args[1], tuple) \
+                and tuple(args[1][:2]) in allowed:
+            return
         raise PermissionError("network access is disabled in stancegraph query workers")
 
+    return guard
 
-def _harden() -> None:
-    """Second layers behind check_query, process-wide: this process only ever runs queries."""
+
+def _harden(store_uri: str = "") -> None:
+    """Second layers behind check_query, process-wide: this process only ever runs queries.
+
+    The only connections left open are to the store itself when it is a SPARQL server.
+    """
     import sys
 
     from rdflib.plugins import sparql
@@ -181,7 +208,7 @@ def _harden() -> None:
         raise NotImplementedError
 
     CUSTOM_EVALS["stancegraph-refuse-service"] = refuse_service
-    sys.addaudithook(_no_network)
+    sys.addaudithook(_network_guard(_store_endpoint(store_uri)))
 
 
 def _open_worker_store(store_uri: str, seed):
@@ -199,7 +226,7 @@ def _worker_main(conn, store_uri: str, seed, max_results: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which stops us
     try:
         store = _open_worker_store(store_uri, seed)
-        _harden()
+        _harden(store_uri)
     except Exception as exc:
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
