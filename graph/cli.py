@@ -178,7 +178,8 @@ def query(store, query, query_file, list_queries, params, fmt):
 
 @cli.command()
 @click.argument("fmt", metavar="FORMAT",
-                type=click.Choice(("turtle", "nt", "trig", "nquads", "jsonld", "graphml", "gexf")))
+                type=click.Choice(("turtle", "nt", "trig", "nquads", "jsonld", "graphml", "gexf",
+                                   "csv")))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="write to this file (default: standard output)")
 @click.option("--as-of", metavar="DATE", help="graph formats: only claims valid on DATE")
@@ -380,6 +381,52 @@ def actor(store, code, as_of, fmt):
 
 # ------------------------------------------------------------------------------ import
 # (import KIND PATH...: issue 6)
+
+IMPORT_KINDS = ("unvotes", "un-sponsors", "events", "alliances", "rivalries", "csv")
+
+
+@cli.command("import")
+@click.argument("kind", type=click.Choice(IMPORT_KINDS))
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--on-error", type=click.Choice(("skip", "fail")), default="skip",
+              show_default=True,
+              help="skip: report bad rows and import the rest; fail: stop at the first bad row "
+                   "and write nothing")
+@click.option("--max-problems", type=click.IntRange(min=0), default=20, show_default=True,
+              help="bad rows to list per file (all are counted)")
+@click.option("--quiet", is_flag=True, help="no progress display")
+@store_option(read_only=False)
+def import_data(store, kind, paths, on_error, max_problems, quiet):
+    """Import a dataset into its own named graph (import/KIND/FILE), replacing the last import.
+
+    \b
+    KIND and PATH:
+      unvotes      the folder of un_votes.csv, un_roll_calls.csv, un_roll_call_issues.csv
+                   (or those files)
+      un-sponsors  UN Digital Library MARCXML files of draft resolutions (or their folder)
+      events       GDELT 1.0 / 2.0 event files (tab-separated, no header)
+      alliances    cow_alliance.csv (cow_states.csv is taken from its folder) or the folder
+      rivalries    td_rivalries.csv (likewise) or the folder
+      csv          spreadsheets of hand-coded claims (see the README for the columns)
+
+    Bad rows are reported as FILE:LINE: field: message. Importing the same file again gives
+    the same graph; nothing else in the store changes.
+
+    \b
+    Example:
+      stancegraph import unvotes ../shared/data/unvotes/
+      stancegraph import alliances ../shared/data/ir_actors/cow_alliance.csv
+    """
+    from graph.imports import format_report, progress_bar, run_import
+
+    with progress_bar(enabled=not quiet) as progress:
+        reports = run_import(store, kind, list(paths), on_error=on_error, progress=progress)
+    for report in reports:
+        summary, problems = format_report(report, max_problems=max_problems)
+        for line in problems:
+            click.echo(line, err=True)
+        click.echo("\n".join(summary))
 
 # ------------------------------------------------------------------------------ render
 # (render: issue 4)

@@ -81,6 +81,10 @@ def export(store, fmt: str, out: Path | None = None, *, as_of: str | None = None
         buffer = io.BytesIO()
         (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(G, buffer)
         data = buffer.getvalue()
+    elif fmt == "csv":  # the spreadsheet layout of hand coding (graph/sources/spreadsheet.py)
+        from graph.sources.spreadsheet import claims_csv
+
+        data = claims_csv(store, as_of=as_of).encode("utf-8")
     else:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
     if out is not None:

@@ -326,28 +326,33 @@ def position_items(store, *, issue: str | None = None, as_of: str | None = None)
     import io
 
     import pandas as pd
-    from rdflib import URIRef
+
+    from graph.store import NTriplesWriter
 
     wanted = _resolve_issue_iri(store, issue) if issue else None
-    issue_filter = "?issue skos:broader* ?wanted ." if wanted else ""
+    # The issue is an IRI found in the store, written as a checked IRI term (never pasted
+    # text: NTriplesWriter refuses any character that could end it), so that the big
+    # projection can still go through select_csv. Dates are fetched only for as_of.
+    issue_filter = f"?issue skos:broader* {NTriplesWriter().iri(wanted)} ." if wanted else ""
+    validity = _VALIDITY if as_of is not None else ""
     text = f"""
-        SELECT ?actor ?item ?position ?date ?validFrom ?validUntil ?wanted WHERE {{
+        SELECT ?actor ?item ?position ?date ?validFrom ?validUntil WHERE {{
             ?claim sg:onIssue ?issue ; sg:position ?position ; sg:relation ?relation .
             {{ ?claim sg:actor ?a ; sg:target ?t }}
             UNION
             {{ ?claim sg:target ?a ; sg:actor ?t . ?relation a owl:SymmetricProperty }}
             {issue_filter}
             ?a sg:isoCode ?actor .
-            OPTIONAL {{ ?t a ?resolution . FILTER (?resolution = sg:Resolution) }}
-            BIND (IF(BOUND(?resolution), ?t, ?issue) AS ?item)
-            {_VALIDITY}
+            # COALESCE, not IF(BOUND(...)): Virtuoso 7 gets BOUND wrong after the UNION above.
+            OPTIONAL {{ ?t a sg:Resolution . BIND (?t AS ?resolution) }}
+            BIND (COALESCE(?resolution, ?issue) AS ?item)
+            {validity}
         }}"""
     columns = ["actor", "item", "position", "date", "validFrom", "validUntil"]
-    if wanted is None and hasattr(store, "select_csv"):
+    if hasattr(store, "select_csv"):
         frame = pd.read_csv(io.BytesIO(store.select_csv(text)), dtype=str, keep_default_na=False)
     else:
-        bindings = {"wanted": URIRef(wanted)} if wanted else None
-        rows = store.select_rows(text, bindings)
+        rows = store.select_rows(text)
         frame = pd.DataFrame.from_records(
             [{c: ("" if r.get(c) is None else str(r.get(c))) for c in columns} for r in rows],
             columns=columns,
