@@ -28,6 +28,9 @@ test: $(STAMP)
 	bash scripts/test-prerequisites.sh
 	$(PY) -m pytest -q
 
+bench: $(STAMP)
+	$(PY) scripts/bench.py
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check graph tests scripts
 
