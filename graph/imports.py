@@ -704,6 +704,15 @@ class _Sink:
         self.buffer = []
 
 
+def _bulk_with_also(store) -> bool:
+    """Whether ``store.replace_graph_bulk`` takes ``also`` (OxigraphStore, RdflibStore): the
+    graphs to write with the bulk-loaded one, known only once its lines were read."""
+    import inspect
+
+    method = getattr(store, "replace_graph_bulk", None)
+    return method is not None and "also" in inspect.signature(method).parameters
+
+
 class _Writer:
     """Writes one import's graph with the shared graphs that go with it (entities, seed)."""
 
@@ -743,22 +752,22 @@ class _Writer:
         task = None
         if self.progress is not None and isinstance(lines, Path):
             task = self.progress.add_task(f"writing {report.triples:,} triples", total=None)
-        if hasattr(self.store, "replace_graph_bulk"):
+        if _bulk_with_also(self.store):
             self.store.replace_graph_bulk(name, lines,
                                           also=lambda: self.extra(report, context))
-        else:
-            self.store.replace_graphs({**self.extra(report, context), name: _as_file(lines)})
+        elif isinstance(lines, Path):
+            self.store.replace_graphs({**self.extra(report, context), name: lines})
+        else:  # a store whose bulk path takes one graph (a SPARQL server): spool, one write
+            sink = _Sink(0)
+            try:
+                for line in lines:
+                    sink.add(line, 1)
+                spooled = sink.finish()
+                self.store.replace_graphs({**self.extra(report, context), name: spooled})
+            finally:
+                sink.close()
         if task is not None:
             self.progress.update(task, total=1, completed=1)
-
-
-def _as_file(lines: Iterable[str] | Path) -> Path:
-    if isinstance(lines, Path):
-        return lines
-    sink = _Sink(0)
-    for line in lines:
-        sink.add(line, 1)
-    return sink.finish()  # the temporary folder lives until the process ends
 
 
 def run_import(

@@ -337,6 +337,7 @@ class RemoteStore(Store):
         self._max_rows: int | None = None  # a server's result limit, when it told us
         self._server: str | None = None
         try:
+            self._post(self.query_url, {"query": "ASK {}"}, _JSON)  # reachable? which server?
             self.graph_names()
         except StoreError:
             self.client.close()
@@ -590,7 +591,10 @@ class RemoteStore(Store):
 
     # -- listing -------------------------------------------------------------------------
     def _all_graphs(self, prefix: str) -> list[URIRef]:
-        text = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        # The oxigraph server lists its graphs for an empty GRAPH pattern (without reading
+        # them); Virtuoso answers that with nothing, so it gets the pattern over every triple.
+        pattern = "{ }" if (self._server or "").lower().startswith("oxigraph") else "{ ?s ?p ?o }"
+        text = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} "
                 f'FILTER (STRSTARTS(STR(?g), "{prefix}")) }}')
         response = self._post(self.query_url, {"query": text}, _JSON)
         try:

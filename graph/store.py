@@ -717,6 +717,39 @@ class OxigraphStore(Store):
         return _from_ox(term)
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
+        return self._answer(sparql, bindings, self._to_result)
+
+    def select_rows(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> list[dict]:
+        """A SELECT as a list of dicts of Python values, converted straight from pyoxigraph's
+        terms (each distinct literal once per call): several times faster than going through
+        rdflib terms, with the same values."""
+        return self._answer(sparql, bindings, self._to_rows)
+
+    def _to_rows(self, answer) -> list[dict]:
+        ox = self._ox
+        if not isinstance(answer, ox.QuerySolutions):
+            raise QueryError("select_rows needs a SELECT query")
+        names = list(enumerate(v.value for v in answer.variables))
+        named = ox.NamedNode
+        cache: dict = {}
+        rows = []
+        for solution in answer:
+            row = {}
+            for i, name in names:
+                term = solution[i]
+                if term is None:
+                    row[name] = None
+                elif type(term) is named:
+                    row[name] = term.value
+                else:
+                    try:
+                        row[name] = cache[term]
+                    except KeyError:
+                        row[name] = cache[term] = _plain(_from_ox(term))
+            rows.append(row)
+        return rows
+
+    def _answer(self, sparql: str, bindings: Mapping[str, Node] | None, convert):
         ox = self._ox
         try:
             substitutions = {ox.Variable(k): _to_ox(v) for k, v in (bindings or {}).items()}
@@ -729,7 +762,7 @@ class OxigraphStore(Store):
                 substitutions=substitutions or None,
                 prefixes=PREFIXES,
             )
-            return self._to_result(answer)
+            return convert(answer)
         except SyntaxError as exc:
             raise QueryError(f"malformed query: {exc}") from exc
         except (OSError, RuntimeError) as exc:

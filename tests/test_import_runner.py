@@ -202,3 +202,23 @@ def test_cli_import_help_has_an_example():
     result = CliRunner().invoke(cli, ["import", "--help"])
     assert result.exit_code == 0
     assert "stancegraph import unvotes ../shared/data/unvotes/" in result.stdout
+
+
+# ------------------------------------------------------------------------------ every store kind
+
+from stores import fresh_store, sparql_servers, store_kind  # noqa: E402, F401 (fixtures)
+
+
+def test_imports_work_on_every_kind_of_store(fresh_store):  # noqa: F811 (the fixture)
+    store, _ = fresh_store
+    build(store)
+    (report,) = run_import(store, "unvotes", [UNVOTES])
+    assert (report.claims, report.problem_count) == (31, 0)
+    (report,) = run_import(store, "csv", [FIXTURES / "csv" / "hand_coded.csv"])
+    assert (report.claims, report.problem_count) == (6, 0)
+    run_import(store, "unvotes", [UNVOTES], bulk_threshold=10)  # again, by the bulk path
+    votes = store.query("SELECT ?a ?r WHERE { ?c a sg:Claim ; sg:target res:unga-rcid-5377 ; "
+                        "sg:actor ?a ; sg:relation ?r }")
+    assert len(votes) == 13
+    states = store.query("SELECT ?s WHERE { ?s a sg:State }")
+    assert len(states) == len({row[0] for row in states})
