@@ -566,10 +566,17 @@ class RemoteStore(Store):
             buffer.append(chunk)
             size += len(chunk)
             if size >= UPLOAD_CHUNK:
-                send(b"".join(buffer), method)
-                method, buffer, size, sent = "POST", [], 0, True
-        if buffer:
-            send(b"".join(buffer), method)
+                # Each request must hold whole lines: a file is read in blocks that may end
+                # inside one, so the tail after the last newline waits for the next request.
+                data = b"".join(buffer)
+                cut = data.rfind(b"\n") + 1
+                if cut:
+                    send(data[:cut], method)
+                    method, sent = "POST", True
+                buffer, size = [data[cut:]], len(data) - cut
+        data = b"".join(buffer)
+        if data.strip():
+            send(data, method)
             sent = True
         return sent
 

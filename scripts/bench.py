@@ -269,8 +269,11 @@ class Bench:
                 time.sleep(0.05)
             wall = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            raise RuntimeError(f"step {name} {args} failed:\n{err.read_text()[-3000:]}")
+        if process.returncode != 0:  # reported in the table; the other steps go on
+            tail = err.read_text().strip().splitlines()[-1:] or ["no message"]
+            print(f"  {label or name}: FAILED: {tail[0]}", flush=True)
+            return {"error": tail[0][:200], "seconds": None, "wall": wall,
+                    "peak_rss_mib": usage.ru_maxrss / 1024}
         result = json.loads(out.read_text().strip().splitlines()[-1])
         result["wall"] = wall
         result["peak_rss_mib"] = usage.ru_maxrss / 1024  # Linux: KiB
@@ -292,6 +295,8 @@ def _ratio(a, b) -> float | None:
 
 
 def _stopped(result: dict) -> str:
+    if result.get("error"):
+        return f"FAILED: {result['error']}"
     return f"stopped after {result['timed_out']:.0f} s" if result.get("timed_out") else ""
 
 
@@ -361,11 +366,13 @@ def per_slice(bench: Bench, options, work: Path, percent: int, folder: Path, lab
               note=_stopped(gb) or f"{gb['gaps']} gaps")
     bench.row("balance", label, gb.get("balance_seconds"),
               note=_stopped(gb) or f"{gb['signed_edges']} signed edges")
-    queries = entry["queries"] = bench.run("queries", uri, options.runs, label="named queries")
+    runs = options.runs if percent < 100 else max(3, options.runs // 4)
+    queries = entry["queries"] = bench.run("queries", uri, runs,
+                                           label=f"named queries ({runs} runs each)")
     for name, q in queries.items():
         if isinstance(q, dict):
             bench.row(f"query {name} (p50)", label, q["p50"],
-                      note=f"p99 {q['p99'] * 1000:.0f} ms, {q['rows']} rows",
+                      note=f"p99 {q['p99'] * 1000:.0f} ms over {runs} runs, {q['rows']} rows",
                       rss=queries["peak_rss_mib"])
     if queries.get("timed_out"):
         bench.row("named queries", label, None, note=_stopped(queries))
@@ -529,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label}:", flush=True)
             results["slices"][label] = per_slice(bench, options, work, percent, folders[percent],
                                                  label)
+            save(options.out, results, bench)
 
         if not options.no_server:
             sys.path.insert(0, str(ROOT / "tests"))
@@ -548,27 +556,36 @@ def main(argv: list[str] | None = None) -> int:
                     server.stop()
                     server = None
                     shutil.rmtree(work / f"server-{percent}", ignore_errors=True)
+                    save(options.out, results, bench)
 
         print("CLI on the seed:", flush=True)
         cli_on_seed(bench, work)
         helped = bench.run("help-imports", label="stancegraph --help imports")
-        bad = [m for m in helped["imported"] if m in ("pyvis", "pandas", "scipy")]
+        imported = helped.get("imported", [])
+        bad = [m for m in imported if m in ("pyvis", "pandas", "scipy")]
         bench.row("stancegraph --help: heavy imports", "-", None,
                   note=("none of pyvis, pandas, SciPy" if not bad else f"IMPORTS {bad}")
-                  + f"; imported: {', '.join(helped['imported']) or 'none'}")
+                  + f"; imported: {', '.join(imported) or 'none'}")
     finally:
         if server is not None:
             server.stop()
-    results["table"] = bench.rows
-    results["peak_rss_max_mib"] = max((r["peak_rss_mib"] or 0) for r in bench.rows)
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(results, indent=2, default=str))
+    save(options.out, results, bench)
     print()
     print(markdown_table(bench.rows, info))
     print(f"\nwrote {options.out}; peak RSS of any step "
           f"{results['peak_rss_max_mib']:.0f} MiB (target < 4 GiB)")
     shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def save(out: Path, results: dict, bench: Bench) -> None:
+    """Write the results so far (after every slice: a long run that fails keeps them)."""
+    results["table"] = bench.rows
+    results["peak_rss_max_mib"] = max((r["peak_rss_mib"] or 0) for r in bench.rows) \
+        if bench.rows else 0
+    results["markdown"] = markdown_table(bench.rows, results["machine"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
 
 
 def markdown_table(rows: list[dict], info: dict) -> str:

@@ -193,6 +193,19 @@ def test_n_triples_documents_load_as_they_are(fresh_store, tmp_path):
     assert {value(r["o"]) for r in found} == {3.0, 'a "quoted" value'}
 
 
+def test_a_file_bigger_than_one_upload_is_sent_in_whole_lines(fresh_store, tmp_path,
+                                                              monkeypatch):
+    import graph.remote
+
+    monkeypatch.setattr(graph.remote, "UPLOAD_CHUNK", 100_000)  # several requests per graph
+    store, _ = fresh_store
+    path = tmp_path / "big.nt"  # read in 1 MiB blocks that end inside lines
+    path.write_text("".join(f'<http://x/s{i}> <http://x/p> "value {i}, padded to a long line" .\n'
+                            for i in range(25_000)), encoding="utf-8")
+    store.replace_graphs({URIRef(EX + "big"): path})
+    assert store.count_triples() == 25_000
+
+
 def test_building_twice_gives_the_same_store(fresh_store, memory_store):
     store, _ = fresh_store
     build(store)
