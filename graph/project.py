@@ -356,8 +356,9 @@ def _resolution_positions(store, wanted: str | None, as_of: str | None):
     table = {str(r.iri): r.polarity for r in relations().values() if not r.symmetric}
     values = " ".join(f"<{iri}>" for iri in sorted(table))
     about = f"; sg:about ?about . {_issue_filter('?about', wanted)}" if wanted else "."
-    # The separator is spelt out because Virtuoso requires it. Both subqueries are evaluated once and hash-joined (a join on ?a inline costs a lookup
-    # per vote); grouping before the terms are decoded keeps the answer small.
+    # Both subqueries are evaluated once and hash-joined (a join on ?a inline costs a lookup
+    # per vote); grouping before the terms are decoded keeps the answer small. The separator
+    # is spelt out because Virtuoso requires it.
     text = f"""
         SELECT ?res ?relation ?adopted (GROUP_CONCAT(?code; SEPARATOR=" ") AS ?codes) WHERE {{
             {{ SELECT DISTINCT ?res ?adopted WHERE {{
