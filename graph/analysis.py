@@ -48,16 +48,41 @@ def run_gaps(store, *, actor=None, issue=None, min_score=0.0, as_of=None):
     combine those of the issues under them.
     """
     from graph.algorithms.gaps import coordination_gaps
-    from graph.project import allied_pairs, positions
+    from graph.project import allied_pairs, issue_coverage, positions, state_iris
 
+    pairs = allied_pairs(store, as_of=as_of)
+    if actor is not None and issue is None and as_of is None:
+        # One state's gaps: read the claims of that state and its allies only, and take the
+        # salience of each issue from counts made in the store over all the claims.
+        members = {actor} | {x for a, b, _ in pairs if actor in (a, b) for x in (a, b)}
+        iris = state_iris(store)
+        table = positions(store, actors=[iris[m] for m in sorted(members) if m in iris],
+                          propagate=False)
+        if table.empty:
+            return []
+        return coordination_gaps(table, pairs, actor=actor, min_score=min_score,
+                                 coverage=issue_coverage(store))
     table = positions(store, as_of=as_of)
     if table.empty:
         return []
     code = resolve_issue(table, issue)
     if code is None:
         table = table[table["via"] == ""]
-    pairs = allied_pairs(store, as_of=as_of)
     return coordination_gaps(table, pairs, actor=actor, issue=code, min_score=min_score)
+
+
+def _evidence_lines(rows) -> list[str]:
+    """Quoted evidence one line each; claims with no quote (roll-call votes, coded events)
+    counted by relation and source instead of listed: a state's side on a UN issue can rest on
+    thousands of votes."""
+    quoted = [f"{e.relation}: {e.evidence}" for e in rows if e.evidence]
+    counts: dict[tuple[str, str], int] = {}
+    for e in rows:
+        if not e.evidence:
+            key = (e.relation, e.source_title or e.source)
+            counts[key] = counts.get(key, 0) + 1
+    return quoted + [f"{relation} x{n:,} ({source})" for (relation, source), n in
+                     sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
 def gap_rows(gaps) -> list[dict]:
@@ -72,8 +97,8 @@ def gap_rows(gaps) -> list[dict]:
             "distance": round(gap.distance, 3),
             "salience": round(gap.salience, 3),
             "score": round(gap.score, 3),
-            "evidence_a": [f"{e.relation}: {e.evidence}" for e in gap.evidence_a],
-            "evidence_b": [f"{e.relation}: {e.evidence}" for e in gap.evidence_b],
+            "evidence_a": _evidence_lines(gap.evidence_a),
+            "evidence_b": _evidence_lines(gap.evidence_b),
             "sources": sorted({e.source_title for e in gap.evidence_a + gap.evidence_b}),
         })
     return rows
@@ -345,7 +370,7 @@ def actor_profile(store, code: str, *, as_of=None) -> ActorProfile:
         raise StanceGraphError(f"{code}: not found")
     label, kind = str(rows[0]["label"]), str(rows[0]["kind"])
     actor_code = rows[0].get("code") or str(iri).rsplit("/", 1)[-1]
-    table = positions(store, level="all", as_of=as_of, propagate=False)
+    table = positions(store, level="all", as_of=as_of, propagate=False, actors=[str(iri)])
     mine = table[table["actor"] == actor_code]
     position_rows = [
         {"issue": r.issue_label or r.issue, "position": r.position, "relation": r.relation,

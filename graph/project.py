@@ -17,6 +17,10 @@ __all__ = [
     "positions",
     "allied_pairs",
     "issue_hierarchy",
+    "issue_coverage",
+    "state_iris",
+    "position_items",
+    "claims_then",
     "labels",
     "valid_at",
     "Tie",
@@ -69,6 +73,29 @@ def _code(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
+#: Claims bound per query by :func:`claims_then` (a few hundred kB of query text).
+CLAIMS_PER_QUERY = 2000
+
+
+def claims_then(store, finder: str, detail: str) -> list[dict]:
+    """Rows of ``detail`` for the claims ``finder`` selects (``?claim``), read in batches.
+
+    ``detail`` holds ``VALUES ?claim { CLAIMS }``, filled with the claims found. Finding the
+    few claims that matter first (those targeting a state, say) and binding them keeps the
+    store from joining every statement node: with the UN votes loaded, pyoxigraph otherwise
+    starts from the 870,000 vote claims and takes tens of seconds for a few dozen rows.
+    """
+    from graph.store import NTriplesWriter
+
+    writer = NTriplesWriter()
+    found = sorted({row["claim"] for row in store.select_rows(finder)})
+    rows: list[dict] = []
+    for start in range(0, len(found), CLAIMS_PER_QUERY):
+        batch = " ".join(writer.iri(c) for c in found[start:start + CLAIMS_PER_QUERY])
+        rows.extend(store.select_rows(detail.replace("CLAIMS", batch, 1)))
+    return rows
+
+
 def labels(store) -> dict[str, str]:
     """rdfs:label of every actor and target, by IRI."""
     rows = store.select_rows(
@@ -96,15 +123,18 @@ def state_graph(store, *, as_of: str | None = None, include_neutral: bool = Fals
     """
     import networkx as nx
 
-    rows = store.select_rows(
+    rows = claims_then(
+        store,
+        "SELECT DISTINCT ?claim WHERE { ?target a sg:State . ?claim sg:target ?target }",
         """
         SELECT ?claim ?actor ?target ?relation ?confidence ?date ?validFrom ?validUntil WHERE {
+            VALUES ?claim { CLAIMS }
             ?claim a sg:Claim ; sg:actor ?actor ; sg:relation ?relation ; sg:target ?target .
             ?actor a sg:State . ?target a sg:State .
             OPTIONAL { ?claim sg:confidence ?confidence }
         """
         + _VALIDITY
-        + "}"
+        + "}",
     )
     names = {r["s"]: (r["code"], str(r["label"])) for r in store.select_rows(
         "SELECT ?s ?code ?label WHERE { ?s a sg:State ; sg:isoCode ?code ; rdfs:label ?label }"
@@ -154,6 +184,38 @@ def state_graph(store, *, as_of: str | None = None, include_neutral: bool = Fals
     return graph
 
 
+def state_iris(store) -> dict[str, str]:
+    """ISO code -> IRI of every state."""
+    return {str(r["code"]): r["s"] for r in store.select_rows(
+        "SELECT ?s ?code WHERE { ?s a sg:State ; sg:isoCode ?code }")}
+
+
+def issue_coverage(store):
+    """Distinct state claims and sources on each issue, counted in the store (pandas DataFrame).
+
+    The counts behind issue salience (graph.algorithms.gaps.issue_salience) for the direct
+    issues of every state claim, indexed by issue code, without reading the claims out: each
+    part is joined by hash on ``?claim`` and only the counts leave the store.
+    """
+    import pandas as pd
+
+    rows = store.select_rows("""
+        SELECT ?issue (COUNT(DISTINCT ?claim) AS ?claims) (COUNT(DISTINCT ?source) AS ?sources)
+        WHERE {
+            { SELECT ?claim ?issue WHERE { ?claim sg:onIssue ?issue } }
+            { SELECT ?claim ?source WHERE { ?claim prov:wasDerivedFrom ?source } }
+            { SELECT ?claim ?actor WHERE { ?claim sg:actor ?actor } }
+            { SELECT ?actor WHERE { ?actor a sg:State } }
+        } GROUP BY ?issue""")
+    codes = {r["x"]: str(r["code"]) for r in store.select_rows(
+        "SELECT ?x ?code WHERE { ?x a sg:Issue ; sg:code ?code }")}
+    frame = pd.DataFrame.from_records(
+        [{"issue": codes.get(r["issue"]) or _code(r["issue"]), "n_claims": int(r["claims"]),
+          "n_sources": int(r["sources"])} for r in rows],
+        columns=["issue", "n_claims", "n_sources"])
+    return frame.groupby("issue").sum().sort_index()
+
+
 def issue_hierarchy(store) -> dict[str, list[str]]:
     """skos:broader links of the issue scheme: issue IRI -> its broader issue IRIs."""
     broader: dict[str, list[str]] = defaultdict(list)
@@ -185,6 +247,7 @@ def positions(
     as_of: str | None = None,
     propagate: bool = True,
     issue: str | None = None,
+    actors=None,
 ):
     """The actor x issue positions table (pandas DataFrame, one row per claim and issue).
 
@@ -196,70 +259,88 @@ def positions(
     ``level="state"`` keeps state actors only (after the roll-up); ``"all"`` keeps every actor.
     With ``propagate``, a position on an issue also counts for each broader issue
     (``skos:broader``), marked with ``via``. ``issue`` keeps one issue (code, label or IRI) and
-    what propagates to it.
+    what propagates to it. ``actors`` (IRIs) keeps the claims of those actors only, found first
+    and read in batches: a profile of one state reads its own claims, not the whole record.
+
+    The claims are read in one query whose parts are each joined by hash on ``?claim`` (labels,
+    codes and titles come from small separate queries): with the 870,109 UN votes loaded,
+    pyoxigraph then reads every position in about half a minute, where joining each pattern
+    claim by claim takes minutes.
     """
     import pandas as pd
 
-    actor_filter = "?actor a sg:State ." if level == "state" else ""
-    rows = store.select_rows(
-        f"""
-        SELECT ?claim ?actor ?actorCode ?actorLabel ?issue ?issueCode ?issueLabel ?position
-               ?relation ?target ?targetCode ?targetLabel ?targetIsResolution
-               ?source ?sourceTitle ?evidence ?date ?validFrom ?validUntil WHERE {{
-            ?claim sg:onIssue ?issue ; sg:position ?position ; sg:actor ?actor ;
-                   sg:relation ?relation ; sg:target ?target ; prov:wasDerivedFrom ?source .
-            {actor_filter}
-            OPTIONAL {{ ?actor sg:code ?actorCode }}
-            OPTIONAL {{ ?actor rdfs:label ?actorLabel }}
-            OPTIONAL {{ ?issue sg:code ?issueCode }}
-            OPTIONAL {{ ?issue rdfs:label ?issueLabel }}
-            OPTIONAL {{ ?target sg:code ?targetCode }}
-            OPTIONAL {{ ?target rdfs:label ?targetLabel }}
-            BIND(EXISTS {{ ?target a sg:Resolution }} AS ?targetIsResolution)
-            OPTIONAL {{ ?source dcterms:title ?sourceTitle }}
-            OPTIONAL {{ ?claim sg:evidence ?evidence }}
-            {_VALIDITY}
-        }}"""
-    )
+    columns = "?claim ?actor ?issue ?position ?relation ?target ?source ?evidence " \
+        "?date ?validFrom ?validUntil"
+    optional = [("sg:evidence", "evidence"), ("sg:date", "date"),
+                ("sg:validFrom", "validFrom"), ("sg:validUntil", "validUntil")]
+    if actors is not None:
+        writer = __import__("graph.store", fromlist=["NTriplesWriter"]).NTriplesWriter()
+        wanted_actors = " ".join(writer.iri(str(a)) for a in sorted(set(map(str, actors))))
+        if not wanted_actors:
+            return pd.DataFrame(columns=POSITION_COLUMNS)
+        rows = claims_then(
+            store,
+            f"SELECT DISTINCT ?claim WHERE {{ VALUES ?a {{ {wanted_actors} }} "
+            "?claim sg:actor ?a ; sg:onIssue ?i }",
+            f"""SELECT {columns} WHERE {{
+                VALUES ?claim {{ CLAIMS }}
+                ?claim sg:onIssue ?issue ; sg:position ?position ; sg:actor ?actor ;
+                       sg:relation ?relation ; sg:target ?target ; prov:wasDerivedFrom ?source .
+                {" ".join(f"OPTIONAL {{ ?claim {p} ?{v} }}" for p, v in optional)}
+            }}""",
+        )
+    else:
+        parts = [("sg:onIssue", "issue"), ("sg:position", "position"), ("sg:actor", "actor"),
+                 ("sg:relation", "relation"), ("sg:target", "target"),
+                 ("prov:wasDerivedFrom", "source")]
+        body = " ".join(f"{{ SELECT ?claim ?{v} WHERE {{ ?claim {p} ?{v} }} }}"
+                        for p, v in parts)
+        body += " ".join(f" OPTIONAL {{ SELECT ?claim ?{v} WHERE {{ ?claim {p} ?{v} }} }}"
+                         for p, v in optional)
+        rows = store.select_rows(f"SELECT {columns} WHERE {{ {body} }}")
+    states = {r["s"] for r in store.select_rows("SELECT ?s WHERE { ?s a sg:State }")}
+    resolutions = {r["r"] for r in store.select_rows("SELECT ?r WHERE { ?r a sg:Resolution }")}
+    codes = {r["x"]: str(r["code"]) for r in store.select_rows(
+        "SELECT ?x ?code WHERE { ?x sg:code ?code }")}
+    names = {r["x"]: str(r["label"]) for r in store.select_rows(
+        "SELECT ?x ?label WHERE { ?x rdfs:label ?label }")}
+    titles = {r["s"]: str(r["title"]) for r in store.select_rows(
+        "SELECT ?s ?title WHERE { ?s dcterms:title ?title }")}
     broader = issue_hierarchy(store) if propagate else {}
-    issue_names = {}
-    if propagate:
-        for r in store.select_rows(
-            "SELECT ?i ?code ?label WHERE { ?i a sg:Issue . OPTIONAL { ?i sg:code ?code } "
-            "OPTIONAL { ?i rdfs:label ?label } }"
-        ):
-            issue_names[r["i"]] = (r.get("code") or _code(r["i"]), str(r.get("label") or ""))
     records = []
     for row in rows:
+        if level == "state" and row["actor"] not in states:
+            continue
         if not valid_at(row, as_of):
             continue
-        target_code = row.get("targetCode") or _code(row["target"])
-        own_issue = row.get("issueCode") or _code(row["issue"])
+        target = row["target"]
+        target_code = codes.get(target) or _code(target)
+        own_issue = codes.get(row["issue"]) or _code(row["issue"])
         base = {
-            "actor": row.get("actorCode") or _code(row["actor"]),
-            "actor_label": str(row.get("actorLabel") or ""),
+            "actor": codes.get(row["actor"]) or _code(row["actor"]),
+            "actor_label": names.get(row["actor"], ""),
             "position": float(row["position"]),
-            "relation": row["relation"].rsplit("#", 1)[-1],
+            "relation": str(row["relation"]).rsplit("#", 1)[-1],
             "target": target_code,
-            "target_label": str(row.get("targetLabel") or ""),
+            "target_label": names.get(target, ""),
             "claim": row["claim"],
             "source": row["source"],
-            "source_title": str(row.get("sourceTitle") or ""),
+            "source_title": titles.get(row["source"], ""),
             "evidence": str(row.get("evidence") or ""),
             "date": _iso(row.get("date")) or _iso(row.get("validFrom")) or "",
         }
-        is_resolution = row.get("targetIsResolution") in (True, "true", 1)
+        is_resolution = target in resolutions
         records.append({
             **base,
             "issue": own_issue,
-            "issue_label": str(row.get("issueLabel") or ""),
+            "issue_label": names.get(row["issue"], ""),
             "item": target_code if is_resolution else own_issue,
             "via": "",
         })
         for ancestor in _ancestors(row["issue"], broader):
-            code, label = issue_names.get(ancestor, (_code(ancestor), ""))
+            code = codes.get(ancestor) or _code(ancestor)
             records.append({
-                **base, "issue": code, "issue_label": label,
+                **base, "issue": code, "issue_label": names.get(ancestor, ""),
                 "item": target_code if is_resolution else code, "via": own_issue,
             })
     frame = pd.DataFrame.from_records(records, columns=POSITION_COLUMNS)
@@ -391,25 +472,19 @@ def _resolution_positions(store, wanted: str | None, as_of: str | None):
 def _issue_positions(store, wanted: str | None, as_of: str | None):
     import pandas as pd
 
-    from graph.store import NTriplesWriter
-
     # A claim is on an issue when it names one (sg:issue), targets one, or targets a policy
     # about one (graph.claims._issues_of); those on resolutions are counted above.
-    found = store.select_rows("""
-        SELECT DISTINCT ?claim WHERE {
-            { ?claim sg:issue ?x } UNION { ?t a sg:Issue . ?claim sg:target ?t }
-            UNION { ?t sg:about ?x . MINUS { ?t a sg:Resolution } ?claim sg:target ?t } }""")
-    if not found:
-        return pd.DataFrame(columns=["actor", "item", "position"])
-    writer = NTriplesWriter()
-    claims = " ".join(writer.iri(row["claim"]) for row in found)
     validity = _VALIDITY if as_of is not None else ""
     # OPTIONAL, not UNION, for the far end of symmetric claims: pyoxigraph evaluates a UNION
     # before the VALUES it joins with, i.e. over every claim in the store.
-    rows = store.select_rows(f"""
+    rows = claims_then(store, """
+        SELECT DISTINCT ?claim WHERE {
+            { ?claim sg:issue ?x } UNION { ?t a sg:Issue . ?claim sg:target ?t }
+            UNION { ?t sg:about ?x . MINUS { ?t a sg:Resolution } ?claim sg:target ?t } }""",
+        f"""
         SELECT ?claim ?issue ?position ?actorCode ?targetCode ?symmetric
                ?date ?validFrom ?validUntil WHERE {{
-            VALUES ?claim {{ {claims} }}
+            VALUES ?claim {{ CLAIMS }}
             ?claim sg:onIssue ?issue ; sg:position ?position ; sg:relation ?relation ;
                    sg:actor ?a ; sg:target ?t .
             FILTER NOT EXISTS {{ ?t a sg:Resolution }}

@@ -95,6 +95,14 @@ def test_gap_filters(seed_store):
                 if g.issue == "countering-china-russia"]
 
 
+@pytest.mark.parametrize("actor", ["CHN", "KOR", "USA", "JPN"])
+def test_one_states_gaps_read_only_its_allies_but_score_on_everything(seed_store, actor):
+    # run_gaps(actor=...) reads the claims of the state and its allies only, with salience
+    # counted in the store over all claims: it must agree with the whole computation.
+    every = [g for g in run_gaps(seed_store) if actor in (g.actor_a, g.actor_b)]
+    assert run_gaps(seed_store, actor=actor) == every
+
+
 def test_us_rok_china_triad_is_unbalanced(seed_store):
     report = run_balance(seed_store)
     triads = {t.nodes: t for t in report.triads}

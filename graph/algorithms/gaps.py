@@ -136,7 +136,8 @@ def issue_salience(positions):
     return _salience(_prepare(positions))
 
 
-def coordination_gaps(positions, allied_pairs, *, actor=None, issue=None, min_score=0.0):
+def coordination_gaps(positions, allied_pairs, *, actor=None, issue=None, min_score=0.0,
+                      coverage=None):
     """Issues on which allied actors take different positions, most salient splits first.
 
     Parameters
@@ -156,6 +157,10 @@ def coordination_gaps(positions, allied_pairs, *, actor=None, issue=None, min_sc
     min_score : float in [0, 1], default 0.0
         Keep only gaps with ``score >= min_score``; with 0 the issues the allies agree on are
         listed too, with score 0.
+    coverage : pandas.DataFrame, optional
+        ``n_claims`` and ``n_sources`` by issue (index) for the whole data, when `positions`
+        holds only the allies' rows (so that salience does not depend on the rows passed in);
+        by default they are counted in `positions`.
 
     Returns
     -------
@@ -202,7 +207,7 @@ def coordination_gaps(positions, allied_pairs, *, actor=None, issue=None, min_sc
     pairs = _normalise_pairs(allied_pairs)
     if actor is not None:
         pairs = {pair: basis for pair, basis in pairs.items() if actor in pair}
-    salience = _salience(frame)["salience"]
+    salience = _salience(frame if coverage is None else coverage)["salience"]
     members = {a for pair in pairs for a in pair}
     rows = frame[frame["actor"].isin(members)]
     evidence = defaultdict(list)
@@ -296,6 +301,10 @@ def _salience(frame):
     columns = ["issue_label", "n_claims", "n_sources", "n_actors", "salience"]
     if frame.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="issue"))
+    if "claim" not in frame.columns:  # counts already made (coverage)
+        table = frame.reindex(columns=["n_claims", "n_sources"]).astype(float)
+        raw = np.log1p(table["n_claims"]) + np.log1p(table["n_sources"])
+        return table.assign(salience=raw / raw.max())
     grouped = frame.groupby("issue", sort=True)
     sources = frame["source"].where(frame["source"] != "")
     table = pd.DataFrame(
