@@ -245,3 +245,21 @@ def test_the_full_un_votes():
     # Arab Republic (no codes either) are DEU and YEM. Each state is declared exactly once.
     states = store.query("SELECT ?s WHERE { ?s a sg:State }")
     assert len(states) == len({row[0] for row in states}) == 198
+    # Issue 6: clusters on the human rights roll calls of the whole record, and the blocs on
+    # the DPRK human rights resolutions.
+    import pandas as pd
+
+    from graph.analysis import run_clusters
+    from graph.project import position_items
+
+    votes = pd.read_csv(folder / "un_votes.csv", usecols=["rcid"])
+    issues = pd.read_csv(folder / "un_roll_call_issues.csv")
+    on_human_rights = votes["rcid"].isin(issues.loc[issues["short_name"] == "hr", "rcid"]).sum()
+    items = position_items(store, issue="human rights")
+    assert len(items) == on_human_rights  # every vote on a human rights roll call, once
+    assert len(run_clusters(store, issue="human rights").actors) >= 190
+    dprk = run_clusters(store, issue="DPRK human rights").actors
+    community, camp = dprk["community"], dprk["camp"]
+    assert community["PRK"] == community["CHN"] == community["RUS"] == community["CUB"]
+    assert community["USA"] == community["JPN"] == community["KOR"] != community["PRK"]
+    assert camp["USA"] != camp["PRK"] and not dprk.loc[["USA", "PRK"], "swing"].any()
