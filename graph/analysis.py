@@ -214,11 +214,16 @@ def _tie_signals(store, as_of):
     Neutral claims (declined) count with polarity 0: a deliberate silence between two states
     is evidence of a relation that is neither cooperative nor hostile.
     """
-    from graph.project import valid_at
+    from graph.project import claims_then, valid_at
 
-    rows = store.select_rows(
+    # The claims whose target is a state are found first: starting from every claim would
+    # read all the votes of an imported UN record (a minute) for a few thousand ties.
+    rows = claims_then(
+        store,
+        "SELECT DISTINCT ?claim WHERE { ?y sg:isoCode ?b . ?claim sg:target ?y }",
         """
         SELECT ?a ?b ?polarity ?confidence ?date ?validFrom ?validUntil WHERE {
+            VALUES ?claim { CLAIMS }
             ?claim sg:actor ?x ; sg:target ?y ; sg:relation ?relation .
             ?relation sg:polarity ?polarity .
             ?x sg:isoCode ?a . ?y sg:isoCode ?b .
@@ -226,7 +231,7 @@ def _tie_signals(store, as_of):
             OPTIONAL { ?claim sg:date ?date }
             OPTIONAL { ?claim sg:validFrom ?validFrom }
             OPTIONAL { ?claim sg:validUntil ?validUntil }
-        }"""
+        }""",
     )
     signals: dict[tuple[str, str], list[float]] = {}
     for row in rows:

@@ -99,8 +99,13 @@ def local_name(iri: str) -> str:
     return re.split(r"[/#]", iri)[-1]
 
 
-def load_view_data(store) -> ViewData:
-    """Every actor and target with class, code and label; every claim with source and evidence."""
+def load_view_data(store, claims=None) -> ViewData:
+    """Every actor and target with class, code and label; every claim with source and evidence.
+
+    With ``claims`` (IRIs), only those claims are read: an aggregated page of the whole UN
+    record needs the few claims behind its state ties, not the 870,000 votes (11 million
+    triples, minutes and gigabytes to read).
+    """
     nodes: dict[str, NodeRecord] = {}
     rows = store.select_rows(_NODES_QUERY)
     for row in sorted(rows, key=lambda r: (r["x"], r["cls"], str(r.get("label") or ""))):
@@ -118,7 +123,18 @@ def load_view_data(store) -> ViewData:
                                                                          str(r.get("title")))):
         sources.setdefault(row["source"], str(row.get("title") or short(row["source"])))
     fields: dict[str, dict] = defaultdict(dict)
-    for row in store.select_rows(_CLAIMS_QUERY):
+    if claims is None:
+        claim_rows = store.select_rows(_CLAIMS_QUERY)
+    else:
+        from graph.project import claims_then
+
+        wanted = sorted(set(claims))
+        claim_rows = claims_then(
+            store, "SELECT ?claim WHERE { VALUES ?claim { WANTED } ?claim a sg:Claim }".replace(
+                "WANTED", " ".join(f"<{c}>" for c in wanted)),
+            "SELECT ?claim ?p ?o WHERE { VALUES ?claim { CLAIMS } ?claim ?p ?o }",
+        ) if wanted else []
+    for row in claim_rows:
         name = _CLAIM_FIELDS.get(row["p"])
         if name is None:
             continue

@@ -71,13 +71,13 @@ def _tie(claims: list[ClaimRecord]) -> dict | None:
     return {"score": score, "weight": abs(score), "positive": positive, "negative": negative}
 
 
-def _states_view(store, data: ViewData, flt: Filters):
-    """The state-level signed graph of :func:`graph.project.state_graph`."""
+def _states_view(store, data: ViewData, flt: Filters, S=None):
+    """The state-level signed graph of :func:`graph.project.state_graph` (or ``S``, made)."""
     import networkx as nx
 
     from graph.project import state_graph
 
-    S = state_graph(store, as_of=flt.as_of)
+    S = state_graph(store, as_of=flt.as_of) if S is None else S
     by_code = {n.code: n for n in data.nodes.values() if n.kind == "state"}
     G = nx.MultiDiGraph()
     iri_of = {}
@@ -247,8 +247,13 @@ def view_graph(
         raise InputError(f"depth must be a non-negative integer, got {depth!r}")
     if not isinstance(node_budget, int) or node_budget < 1:
         raise InputError(f"node budget must be a positive integer, got {node_budget!r}")
-    data = load_view_data(store)
+    data = load_view_data(store, claims=())
     flt = parse_filters(data, relations, actor_types, source, as_of)
+    unfiltered = not focus and flt.relations is None and flt.types is None \
+        and flt.source is None and flt.as_of is None
+    if view == "claims" and unfiltered and len(data.nodes) > node_budget:
+        return _aggregated_claims_view(store, data, flt, color, node_budget)
+    data = load_view_data(store)
     build = {"claims": lambda: _claims_view(data, flt),
              "states": lambda: _states_view(store, data, flt),
              "gaps": lambda: _gaps_view(store, data, flt)}
@@ -270,14 +275,16 @@ def view_graph(
                 center = state
             else:
                 center = None
-        notes.append(
-            f"{total_nodes} actors and targets are more than the node budget of {node_budget}: "
-            f"showing the state-level graph instead ({S.number_of_nodes()} states, "
-            f"{S.number_of_edges()} ties, with the claims of people, governments and media "
-            f"rolled up to their states). Left out: {total_nodes - S.number_of_nodes()} "
-            f"non-state nodes and the {total_edges} direct edges."
-        )
+        notes.append(_aggregation_note(S, total_nodes, total_edges, node_budget))
         G = S
+    return _finish(store, G, data, flt, notes, view=view, color=color, center=center,
+                   depth=depth if focus else None, node_budget=node_budget,
+                   total_nodes=total_nodes, total_edges=total_edges, aggregated=aggregated)
+
+
+def _finish(store, G, data, flt, notes, *, view, color, center, depth, node_budget,
+            total_nodes, total_edges, aggregated):
+    """Cut to the node budget, colour by cluster, and record what the page says."""
     if G.number_of_nodes() > node_budget:
         before_nodes, before_edges = G.number_of_nodes(), G.number_of_edges()
         G = _trim(G, node_budget, keep=center)
@@ -296,12 +303,49 @@ def view_graph(
                 attrs["cluster"] = member[attrs["code"]]
     G.graph.update(
         view=view, color=color, notes=notes, filters=flt.describe(data), flt=flt, focus=center,
-        depth=depth if focus else None, total_nodes=total_nodes, total_edges=total_edges,
+        depth=depth, total_nodes=total_nodes, total_edges=total_edges,
         left_out_nodes=total_nodes - G.number_of_nodes(),
         left_out_edges=total_edges - G.number_of_edges() if not aggregated else total_edges,
         aggregated=aggregated, clusters=clusters, data=data,
     )
     return G
+
+
+def _direct_edge_count(store) -> int:
+    """The claims view's edges, counted in the store: distinct (actor, relation, target),
+    a symmetric relation's two directions once."""
+    table = {str(r.iri): r for r in relations().values()}
+    values = " ".join(f"<{iri}>" for iri in sorted(table))
+    rows = store.select_rows(
+        f"SELECT ?r (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?a ?r ?b WHERE {{ "
+        f"VALUES ?r {{ {values} }} ?a ?r ?b }} }} GROUP BY ?r")
+    return sum(int(row["n"]) // (2 if table[row["r"]].symmetric else 1) for row in rows)
+
+
+def _aggregation_note(S, total_nodes: int, total_edges: int, node_budget: int) -> str:
+    return (
+        f"{total_nodes} actors and targets are more than the node budget of {node_budget}: "
+        f"showing the state-level graph instead ({S.number_of_nodes()} states, "
+        f"{S.number_of_edges()} ties, with the claims of people, governments and media "
+        f"rolled up to their states). Left out: {total_nodes - S.number_of_nodes()} "
+        f"non-state nodes and the {total_edges} direct edges."
+    )
+
+
+def _aggregated_claims_view(store, data: ViewData, flt: Filters, color, node_budget):
+    """The claims view above the node budget with no filter: the state level straight away,
+    reading only the claims behind the state ties (the same page as building the claims view
+    first, without reading every claim of a large import)."""
+    from graph.project import state_graph
+
+    S = state_graph(store)
+    data = load_view_data(store, claims={c for _, _, cs in S.edges(data="claims") for c in cs})
+    G = _states_view(store, data, flt, S)
+    total_nodes, total_edges = len(data.nodes), _direct_edge_count(store)
+    notes = [_aggregation_note(G, total_nodes, total_edges, node_budget)]
+    return _finish(store, G, data, flt, notes, view="claims", color=color, center=None,
+                   depth=None, node_budget=node_budget, total_nodes=total_nodes,
+                   total_edges=total_edges, aggregated=True)
 
 
 def _restrict(G, flt: Filters):

@@ -210,6 +210,38 @@ def step_queries(store_uri: str, runs: int) -> dict:
     return found
 
 
+def step_render(store_uri: str, page: str) -> dict:
+    """``stancegraph render`` (the default claims view, aggregated above the node budget)."""
+    from graph.render import render
+    from graph.store import open_store
+
+    store = open_store(store_uri, read_only=True)
+    started = time.perf_counter()
+    report = render(store, page)
+    return {"seconds": time.perf_counter() - started, "nodes": report.nodes,
+            "edges": report.edges, "bytes": Path(page).stat().st_size}
+
+
+def step_open_page(page: str) -> dict:
+    """Headless Chromium (Debian's) opens the page until the explorer says it is ready."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 900})
+            started = time.perf_counter()
+            tab.goto(Path(page).resolve().as_uri())
+            tab.wait_for_function("window.sgReady === true", timeout=120_000)
+            seconds = time.perf_counter() - started
+            nodes, edges = tab.evaluate("[nodes.length, edges.length]")
+        finally:
+            browser.close()
+    return {"seconds": seconds, "nodes": nodes, "edges": edges}
+
+
 def step_help_imports() -> dict:
     sys.argv = ["stancegraph", "--help"]
     import io
@@ -363,6 +395,17 @@ def per_slice(bench: Bench, options, work: Path, percent: int, folder: Path, lab
               note=_stopped(gb) or f"{gb['gaps']} gaps")
     bench.row("balance", label, gb.get("balance_seconds"),
               note=_stopped(gb) or f"{gb['signed_edges']} signed edges")
+    page = work / f"render-{percent}.html"
+    rendered = entry["render"] = bench.run("render", uri, str(page), label="render")
+    bench.row("render (claims view, aggregated)", label, _seconds(rendered),
+              rss=rendered["peak_rss_mib"],
+              note=_stopped(rendered) or f"{rendered['nodes']} nodes, {rendered['edges']} edges, "
+                                         f"{rendered['bytes'] / 1024:.0f} kB")
+    if not rendered.get("error") and os.access("/usr/bin/chromium", os.X_OK):
+        opened = entry["open_page"] = bench.run("open-page", str(page), label="open in Chromium")
+        bench.row("page opens in headless Chromium", label, _seconds(opened),
+                  target="a few seconds", rss=opened["peak_rss_mib"],
+                  note=_stopped(opened) or "until the explorer is ready (window.sgReady)")
     runs = options.runs if percent < 100 else max(3, options.runs // 4)
     queries = entry["queries"] = bench.run("queries", uri, runs,
                                            label=f"named queries ({runs} runs each)")

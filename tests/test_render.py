@@ -274,6 +274,15 @@ def test_over_budget_the_claims_view_is_aggregated_to_states(seed):
     assert "node budget of 20" in note and "43 non-state nodes" in note
     page = render_page(seed, view="claims", node_budget=20)
     assert "node budget of 20" in page
+    # Without a filter the aggregation never builds the claims view (it reads only the
+    # claims behind the state ties); with one it does: both must give the same graph.
+    assert G.graph["total_edges"] == view_graph(seed, view="claims").number_of_edges()
+    assert len(G.graph["data"].claims) < 60
+    every = [r.name for r in relations().values()]
+    filtered = view_graph(seed, view="claims", node_budget=20, relations=every)
+    assert sorted(G.edges(data="strength")) == sorted(filtered.edges(data="strength"))
+    assert {c for _, _, cs in G.edges(data="claims") for c in cs} == \
+        {c for _, _, cs in filtered.edges(data="claims") for c in cs}
 
 
 def test_over_budget_the_strongest_edges_are_kept_first(seed):
