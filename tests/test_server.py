@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -37,10 +36,11 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
+from stores import serving  # the one uvicorn-in-a-thread runner
 
 from graph.cli import cli
 from graph.query import named_queries
-from graph.server import create_app, negotiate, page_csp, redact, uvicorn_config
+from graph.server import create_app, negotiate, page_csp, redact
 from graph.store import open_store
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -65,27 +65,6 @@ JSON_ACCEPT = {"Accept": "application/sparql-results+json"}
 def seed_store(oxigraph_store, oxigraph_path) -> Path:
     """The seed in an on-disk oxigraph store: conftest builds it once and closes the writer."""
     return oxigraph_path
-
-
-@contextlib.contextmanager
-def serving(app):
-    """Run ``app`` with uvicorn in a thread on a free loopback port; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn_config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(60)
-        sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,17 +5,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
+from stores import serving  # the one uvicorn-in-a-thread runner
 
 from graph.cli import cli
-from graph.server import create_app, uvicorn_config
+from graph.server import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,20 +36,8 @@ def seed_store(oxigraph_store, oxigraph_path) -> Path:
 @pytest.fixture(scope="module")
 def base(seed_store):
     app = create_app(f"oxigraph:{seed_store}", query_timeout=10.0, workers=1)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn_config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(60)
-    sock.close()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
