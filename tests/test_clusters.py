@@ -404,3 +404,21 @@ def test_cluster_report_bundles_everything():
     assert set(report.graph.nodes) == set(BLOC_A + BLOC_B)
     with pytest.raises(AttributeError):
         report.method = "share"
+
+
+def test_sampled_betweenness_is_exact_with_enough_sources_and_seeded_below():
+    import networkx as nx
+
+    from graph.algorithms.clusters import membership_strength
+
+    G = nx.connected_watts_strogatz_graph(40, 6, 0.3, seed=1)
+    for u, v in G.edges:
+        G[u][v]["weight"] = 0.1 + ((u * 7 + v * 13) % 10) / 10
+    blocs = [set(range(20)), set(range(20, 40))]
+    exact = membership_strength(G, blocs)
+    assert membership_strength(G, blocs, sources=40, seed=3).equals(exact)
+    sampled = membership_strength(G, blocs, sources=10, seed=3)
+    assert sampled.equals(membership_strength(G, blocs, sources=10, seed=3))
+    assert not sampled["betweenness"].equals(exact["betweenness"])
+    assert sampled.drop(columns=["betweenness", "swing"]).equals(
+        exact.drop(columns=["betweenness", "swing"]))

@@ -479,7 +479,7 @@ def hierarchical_clusters(agreement, method="average", n_clusters=None, threshol
 
 @nx.utils.not_implemented_for("directed")
 @nx.utils.not_implemented_for("multigraph")
-def membership_strength(G, communities, weight="weight"):
+def membership_strength(G, communities, weight="weight", *, sources=None, seed=None):
     """How firmly each actor sits in its bloc, and which actors swing between blocs.
 
     Parameters
@@ -490,6 +490,13 @@ def membership_strength(G, communities, weight="weight"):
         A partition of the graph's nodes; a bloc's id is its position in this sequence.
     weight : str, default "weight"
         Edge attribute holding the weight.
+    sources : int, optional
+        Estimate betweenness from this many source nodes drawn with `seed` (the pivot
+        estimator of Brandes & Pich [4]_) instead of all of them: exact Brandes on the dense
+        agreement graph of ~200 UN members takes about 20 s in pure Python. Exact by default,
+        and whenever `sources` is not below the number of actors.
+    seed : int, random_state, or None
+        Indicator of random number generation state for the sampled sources.
 
     Returns
     -------
@@ -543,6 +550,8 @@ def membership_strength(G, communities, weight="weight"):
        Mathematical Sociology 25(2):163-177.
     .. [3] Opsahl, T., Agneessens, F. and Skvoretz, J. (2010). "Node centrality in weighted
        networks: generalizing degree and shortest paths." Social Networks 32(3):245-251.
+    .. [4] Brandes, U. and Pich, C. (2007). "Centrality estimation in large networks."
+       International Journal of Bifurcation and Chaos 17(7):2303-2318.
     """
     communities = [frozenset(c) for c in communities]
     if not nx.community.is_partition(G, communities):
@@ -577,7 +586,9 @@ def membership_strength(G, communities, weight="weight"):
     for u, v, d in _sorted_copy(G, weight).edges(data=weight, default=1.0):
         if d > 0 and u != v:
             distance_graph.add_edge(u, v, distance=1.0 / d)
-    between = nx.betweenness_centrality(distance_graph, weight="distance", normalized=True)
+    sampled = sources if sources is not None and sources < len(actors) else None
+    between = nx.betweenness_centrality(distance_graph, k=sampled, seed=seed if sampled else None,
+                                        weight="distance", normalized=True)
     betweenness = np.array([between[a] for a in actors])
     strength = own - best_other
     top = betweenness.max() if len(actors) else 0.0
