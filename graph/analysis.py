@@ -260,6 +260,7 @@ def run_clusters(
     min_common=1,
     ties=True,
     swing_threshold=0.5,
+    dendrogram=True,
 ) -> AlignmentClusters:
     """Alignment clusters of states from their positions and, optionally, their direct ties.
 
@@ -273,7 +274,8 @@ def run_clusters(
     fixed seed (positive affinities only). Camps are the balanced two-way partition of the
     signed affinity graph (Doreian & Mrvar 1996), which also uses the negative affinities that
     modularity ignores. An actor whose silhouette in its camp (Rousseeuw 1987) is below
-    ``swing_threshold`` sits between the camps: a swing state.
+    ``swing_threshold`` sits between the camps: a swing state. With ``dendrogram`` (the
+    default) the report also holds the average-linkage hierarchy (SciPy) for dendrograms.
 
     References
     ----------
@@ -326,7 +328,8 @@ def run_clusters(
     communities = louvain_clusters(G, resolution=resolution, seed=seed)
     # Above BETWEENNESS_SOURCES states, betweenness is estimated from that many sources.
     membership = membership_strength(G, communities, sources=BETWEENNESS_SOURCES, seed=seed)
-    hierarchy = hierarchical_clusters(blended) if len(actors) > 2 else None
+    # The dendrogram (SciPy) is for Python users; the command line shows none.
+    hierarchy = hierarchical_clusters(blended) if dendrogram and len(actors) > 2 else None
     report = ClusterReport(
         method=method,
         agreement=blended,

@@ -338,7 +338,7 @@ def clusters(store, issue, method, resolution, seed, min_common, matrix, as_of, 
     from graph.analysis import run_clusters
 
     result = run_clusters(store, issue=issue, method=method, resolution=resolution, seed=seed,
-                          as_of=as_of, min_common=min_common)
+                          as_of=as_of, min_common=min_common, dendrogram=False)
     rows = [{"state": actor, **{k: v for k, v in row.items()}}
             for actor, row in result.actors.round(4).to_dict("index").items()]
     sections = {

@@ -379,6 +379,7 @@ def _clusters(store, as_of) -> list[frozenset]:
     from graph.analysis import run_clusters
 
     try:
-        return [frozenset(c) for c in run_clusters(store, as_of=as_of).communities]
+        result = run_clusters(store, as_of=as_of, dendrogram=False)
+        return [frozenset(c) for c in result.communities]
     except StanceGraphError:
         return []  # no state positions to cluster: every node stays uncoloured
