@@ -460,3 +460,22 @@ def test_cow_time_limit_returns_valid_bounds():
     assert result.lower_bound <= COW_FRUSTRATION["90-93"] <= result.value
     assert frustration_of(G, result.partition) == result.value
     assert result.exact == (result.lower_bound == result.value)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_enumerated_sides_are_as_good_as_the_solvers(seed):
+    # Small two-sided partitions are enumerated (no SciPy); HiGHS must find no better one.
+    from graph.algorithms.balance import _cost, _sides_by_enumeration, _sides_program
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 13))
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.5]
+    edges = [(i, j, 1 if rng.random() < 0.6 else -1) for i, j in pairs]
+    if not edges:
+        return
+    weights = (0.5, 0.5) if seed % 2 else (0.3, 0.7)
+    labels, cost, optimal = _sides_by_enumeration(n, edges, *weights)
+    solved, _, proven = _sides_program(n, edges, *weights, None)
+    assert optimal and proven
+    assert cost == pytest.approx(_cost(edges, labels, *weights))
+    assert cost == pytest.approx(_cost(edges, solved, *weights))

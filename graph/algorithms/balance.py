@@ -127,6 +127,30 @@ def _solve(cost, integer_count, upper, matrix, row_low, row_high, time_limit):
     return result.x, dual, result.x is not None and result.status == 0
 
 
+#: Two-sided partitions of graphs up to this many nodes are found by trying every assignment
+#: (at most 2**15 with the first node of each component fixed), exact like the program and
+#: without loading SciPy's solver, which costs more than the whole of ``clusters`` on a few
+#: dozen states.
+ENUMERATE_SIDES_UP_TO = 16
+
+
+def _sides_by_enumeration(n, edges, positive, negative):
+    """Every side assignment (first node of each component on side 0): the cheapest, the
+    first in binary order among equals; (labels, its cost as the bound, proven optimal)."""
+    if not edges:
+        return [0] * n, 0.0, True
+    fixed = np.array(_component_ranks(n, edges)[1]) == 0
+    free = np.flatnonzero(~fixed)
+    codes = np.arange(1 << len(free), dtype=np.int64)
+    sides = np.zeros((len(codes), n), dtype=bool)
+    sides[:, free] = (codes[:, None] >> np.arange(len(free))) & 1
+    i, j, s = (np.array(column) for column in zip(*edges, strict=True))
+    apart = sides[:, i] != sides[:, j]
+    cost = apart @ np.where(s > 0, positive, 0.0) + (~apart) @ np.where(s < 0, negative, 0.0)
+    best = int(np.flatnonzero(np.isclose(cost, cost.min(), rtol=0, atol=1e-9))[0])
+    return sides[best].astype(int).tolist(), float(cost[best]), True
+
+
 def _sides_program(n, edges, positive, negative, time_limit):
     """Aref & Wilson's program: side x_i per node, frustration f_e per edge, minimise sum f."""
     i, j, s = (np.array(column) for column in zip(*edges, strict=True))
@@ -578,6 +602,8 @@ def balanced_partition(
     use_exact = method == "exact" or (method == "auto" and len(edges) <= exact_max_edges)
 
     def program(limit):  # two blocks are two sides: the smaller program of the frustration index
+        if k == 2 and len(nodes) <= ENUMERATE_SIDES_UP_TO:
+            return _sides_by_enumeration(len(nodes), proper, *weights)
         if k == 2:
             return _sides_program(len(nodes), proper, *weights, limit)
         return _blocks_program(len(nodes), k, proper, *weights, limit)
