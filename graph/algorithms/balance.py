@@ -127,7 +127,8 @@ def _solve(cost, integer_count, upper, matrix, row_low, row_high, time_limit):
     return result.x, dual, result.x is not None and result.status == 0
 
 
-#: Two-sided partitions of graphs up to this many nodes are found by trying every assignment
+#: Two-sided partitions (and frustration indices) of graphs up to this many nodes are found by
+#: trying every assignment
 #: (at most 2**15 with the first node of each component fixed), exact like the program and
 #: without loading SciPy's solver, which costs more than the whole of ``clusters`` on a few
 #: dozen states.
@@ -485,6 +486,8 @@ def frustration_index(
     use_exact = method == "exact" or (method == "auto" and len(edges) <= exact_max_edges)
 
     def program(limit):
+        if len(nodes) <= ENUMERATE_SIDES_UP_TO:
+            return _sides_by_enumeration(len(nodes), proper, 1, 1)
         return _sides_program(len(nodes), proper, 1, 1, limit)
 
     labels, dual, optimal = _minimise(
