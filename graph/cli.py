@@ -145,7 +145,7 @@ def query(store, query, query_file, list_queries, params, fmt):
       stancegraph query 'SELECT ?s WHERE { ?s a sg:State }' --format csv
     """
     from graph.output import write_result
-    from graph.query import named_queries, parse_params, run_query
+    from graph.store.query import named_queries, parse_params, run_query
 
     if list_queries:
         rows = [
@@ -248,7 +248,7 @@ def gaps(store, actor, issue, min_score, limit, as_of, fmt):
     Example:
       stancegraph gaps --actor KOR --as-of 2021-03-27
     """
-    from graph.analysis import gap_rows, run_gaps
+    from graph.analysis.run import gap_rows, run_gaps
 
     found = run_gaps(store, actor=actor, issue=issue, min_score=min_score, as_of=as_of)
     if limit:
@@ -282,7 +282,7 @@ def balance(store, k, method, as_of, fmt):
     Example:
       stancegraph balance -k 3 --format json
     """
-    from graph.analysis import run_balance
+    from graph.analysis.run import run_balance
 
     report = run_balance(store, k=k, method=method, as_of=as_of)
     triads = [
@@ -335,7 +335,7 @@ def clusters(store, issue, method, resolution, seed, min_common, matrix, as_of, 
     Example:
       stancegraph clusters --issue "human rights" --method s_score
     """
-    from graph.analysis import run_clusters
+    from graph.analysis.run import run_clusters
 
     result = run_clusters(store, issue=issue, method=method, resolution=resolution, seed=seed,
                           as_of=as_of, min_common=min_common, dendrogram=False)
@@ -368,7 +368,7 @@ def actor(store, code, as_of, fmt):
     Example:
       stancegraph actor KOR
     """
-    from graph.analysis import actor_profile
+    from graph.analysis.run import actor_profile
 
     profile = actor_profile(store, code, as_of=as_of)
     header = {"code": profile.code, "label": profile.label, "type": profile.kind}
@@ -418,7 +418,7 @@ def import_data(store, kind, paths, on_error, max_problems, quiet):
       stancegraph import unvotes ../shared/data/unvotes/
       stancegraph import alliances ../shared/data/ir_actors/cow_alliance.csv
     """
-    from graph.imports import format_report, progress_bar, run_import
+    from graph.sources.runner import format_report, progress_bar, run_import
 
     with progress_bar(enabled=not quiet) as progress:
         reports = run_import(store, kind, list(paths), on_error=on_error, progress=progress)
@@ -467,7 +467,7 @@ def render(store, output, view, color, focus, depth, relation_names, actor_types
       stancegraph render --view states --color clusters -o build/states.html
       stancegraph render --focus KOR --depth 2 --relation opposes --relation criticizes
     """
-    from graph.render import render as run_render
+    from graph.explorer.render import render as run_render
 
     report = run_render(
         store, output, view=view, color=color, focus=focus, depth=depth,
@@ -489,7 +489,7 @@ def _setting(name):
 
 
 def _origins(ctx, param, values):
-    from graph.server import check_origin
+    from graph.server.app import check_origin
 
     try:
         return tuple(check_origin(value) for value in values)
@@ -527,7 +527,7 @@ def serve(store_uri, host, port, timeout, max_results, max_query_bytes, workers,
     Example:
       stancegraph serve --port 8000 --timeout 5
     """
-    from graph.server import create_app, redact, run
+    from graph.server.app import create_app, redact, run
     from graph.settings import store_uri as resolve
 
     uri = resolve(store_uri)

@@ -75,7 +75,7 @@ def export(store, fmt: str, out: Path | None = None, *, as_of: str | None = None
 
         import networkx as nx
 
-        from graph.project import state_graph
+        from graph.analysis.project import state_graph
 
         G = _stringify(state_graph(store, as_of=as_of))
         buffer = io.BytesIO()

@@ -47,7 +47,7 @@ GIB = 1 << 30
 
 def step_import(store_uri: str, folder: str) -> dict:
     """Build nothing, import the votes folder into the store (the ``import`` command's code)."""
-    from graph.imports import run_import
+    from graph.sources.runner import run_import
     from graph.store import open_store
 
     store = open_store(store_uri)
@@ -104,7 +104,7 @@ def step_floor(nt_file: str, store_path: str) -> dict:
 def step_agreement_store(store_uri: str, issue: str, matrix_out: str) -> dict:
     """The store's projection (one SPARQL query) and the agreement matrix over roll calls."""
     from graph.algorithms.clusters import agreement_matrix, position_matrix
-    from graph.project import position_items
+    from graph.analysis.project import position_items
     from graph.store import open_store
 
     store = open_store(store_uri, read_only=True)
@@ -188,8 +188,8 @@ def step_gaps_balance(store_uri: str) -> dict:
 
 def step_queries(store_uri: str, runs: int) -> dict:
     """Latency of each named query with its example parameters: p50 and p99 over ``runs``."""
-    from graph.query import named_queries, run_query
     from graph.store import open_store
+    from graph.store.query import named_queries, run_query
 
     store = open_store(store_uri, read_only=True)
     found = {}
@@ -212,7 +212,7 @@ def step_queries(store_uri: str, runs: int) -> dict:
 
 def step_render(store_uri: str, page: str) -> dict:
     """``stancegraph render`` (the default claims view, aggregated above the node budget)."""
-    from graph.render import render
+    from graph.explorer.render import render
     from graph.store import open_store
 
     store = open_store(store_uri, read_only=True)
@@ -473,7 +473,7 @@ def make_slices(data: Path, work: Path, percents: list[int]) -> dict[int, Path]:
 
 def cli_on_seed(bench: Bench, work: Path) -> None:
     """Wall time of every CLI command on the seed (median of 3 runs) against the 1 s target."""
-    from graph.query import named_queries
+    from graph.store.query import named_queries
 
     store = f"oxigraph:{work / 'seed-store'}"
     exe = [sys.executable, "-m", "graph"]

@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from graph.build import build
-from graph.imports import graph_name, run_import
+from graph.sources.runner import graph_name, run_import
 from graph.store import open_store
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "import"

@@ -143,7 +143,7 @@ def serving(app):
     """Run a Starlette ``app`` with uvicorn in a thread on a free loopback port; yield its URL."""
     import uvicorn
 
-    from graph.server import uvicorn_config
+    from graph.server.app import uvicorn_config
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))

@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from graph.analysis import actor_profile, gap_rows, run_balance, run_clusters, run_gaps
+from graph.analysis.project import allied_pairs, position_items, positions, state_graph
 from graph.build import build
 from graph.cli import cli
-from graph.project import allied_pairs, position_items, positions, state_graph
 from graph.store import open_store
 
 

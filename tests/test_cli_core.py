@@ -14,7 +14,7 @@ from rdflib import Graph
 
 from graph import __version__
 from graph.cli import cli
-from graph.query import named_queries
+from graph.store.query import named_queries
 
 # rdflib's own serializers and parsers still call its deprecated APIs
 pytestmark = pytest.mark.filterwarnings(

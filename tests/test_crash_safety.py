@@ -160,7 +160,7 @@ def test_readers_keep_answering_while_a_writer_writes(states, tmp_path):
     import httpx
     from stores import serving
 
-    from graph.server import create_app
+    from graph.server.app import create_app
 
     store = tmp_path / "store"
     shutil.copytree(states["before"], store)

@@ -7,10 +7,10 @@ import shutil
 import pytest
 from import_helpers import FIXTURES, all_quads, claim, imported, seeded, shared
 
+from graph.analysis.project import allied_pairs, state_graph
 from graph.errors import InputError
-from graph.imports import ImportFailed, run_import
-from graph.project import allied_pairs, state_graph
 from graph.sources.countries import iso3_from_cow
+from graph.sources.runner import ImportFailed, run_import
 from graph.store import open_store
 
 COW = FIXTURES / "cow"

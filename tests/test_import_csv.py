@@ -9,8 +9,8 @@ from rdflib import Graph
 
 from graph.build import build
 from graph.cli import cli
-from graph.imports import ImportFailed, run_import
 from graph.resources import data_dir
+from graph.sources.runner import ImportFailed, run_import
 from graph.sources.spreadsheet import COLUMNS, claims_csv
 from graph.store import open_store
 from graph.vocab import SOURCE, bind_prefixes

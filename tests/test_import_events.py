@@ -6,8 +6,8 @@ import pytest
 from import_helpers import FIXTURES, all_quads, claim, imported, seeded, shared, values
 
 from graph.errors import InputError
-from graph.imports import ImportFailed, run_import
 from graph.sources.events import ROOT_RELATIONS, relation_for
+from graph.sources.runner import ImportFailed, run_import
 from graph.store import open_store
 from graph.vocab import relations
 

@@ -13,7 +13,14 @@ from import_helpers import FIXTURES, all_quads, graph_triples, seeded
 from graph.build import build
 from graph.claims import Claim, claim_triples
 from graph.cli import cli
-from graph.imports import ENTITIES_GRAPH, ClaimEncoder, ImportFailed, nt_line, run_import, slug
+from graph.sources.runner import (
+    ENTITIES_GRAPH,
+    ClaimEncoder,
+    ImportFailed,
+    nt_line,
+    run_import,
+    slug,
+)
 from graph.store import open_store
 from graph.vocab import CLAIM, ISSUE, SG, SOURCE, STATE, relations
 

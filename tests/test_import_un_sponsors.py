@@ -6,7 +6,7 @@ import pytest
 from import_helpers import FIXTURES, all_quads, claim, imported, seeded, shared, values
 
 from graph.errors import InputError
-from graph.imports import ImportFailed, run_import
+from graph.sources.runner import ImportFailed, run_import
 from graph.sources.un_sponsors import parse_note, split_names
 from graph.store import open_store
 

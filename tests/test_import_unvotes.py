@@ -17,8 +17,8 @@ from import_helpers import (
     values,
 )
 
-from graph.imports import ImportFailed, run_import
-from graph.project import positions
+from graph.analysis.project import positions
+from graph.sources.runner import ImportFailed, run_import
 from graph.store import open_store
 
 UNVOTES = FIXTURES / "unvotes"
@@ -250,7 +250,7 @@ def test_the_full_un_votes():
     import pandas as pd
 
     from graph.analysis import run_clusters
-    from graph.project import position_items
+    from graph.analysis.project import position_items
 
     votes = pd.read_csv(folder / "un_votes.csv", usecols=["rcid"])
     issues = pd.read_csv(folder / "un_roll_call_issues.csv")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import graph
 from graph.build import build
-from graph.query import named_query, run_query
+from graph.store.query import named_query, run_query
 from graph.resources import data_dir, ontology_path, shapes_path
 from graph.store import open_store
 

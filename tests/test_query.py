@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 from graph.errors import QueryError
-from graph.query import (
+from graph.store.query import (
     PARAM_TYPES,
     check_query,
     named_queries,
@@ -363,7 +363,7 @@ def test_a_query_can_say_where_its_bindings_go():
     from rdflib import Literal, URIRef
 
     from graph.errors import StoreError
-    from graph.query import place_bindings
+    from graph.store.query import place_bindings
 
     text = "SELECT ?s WHERE {\n  {\n    #@values a\n ?s ?p ?a }\n  #@values a\n  #@values b\n}"
     placed, rest = place_bindings(text, {"a": URIRef("http://x/a"), "c": Literal(1)})
@@ -377,7 +377,7 @@ def test_a_query_can_say_where_its_bindings_go():
 
 def test_named_queries_with_placed_bindings_answer_as_before(built_store):
     # The same answers with the binding placed as VALUES and with the store's own binding.
-    from graph.query import named_queries
+    from graph.store.query import named_queries
 
     for name in ("actor-stances", "source-claims", "positions-on-issue", "allies-disagree"):
         query = named_queries()[name]

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph import render as render_module
-from graph import styles as styles_module
+from graph.explorer import render as render_module
+from graph.explorer import styles as styles_module
 from graph.analysis import run_clusters, run_gaps
+from graph.analysis.project import allied_pairs, state_graph
 from graph.build import build
 from graph.cli import cli
 from graph.errors import InputError, QueryError
-from graph.project import allied_pairs, state_graph
-from graph.render import (
+from graph.explorer.render import (
     EDGE_FAMILIES,
     NODE_CLASSES,
     relation_family,

@@ -12,7 +12,7 @@ import pytest
 from test_render import EVIDENCE, PAYLOAD, xss_turtle  # the same hostile source
 
 from graph.build import build
-from graph.render import render, view_graph
+from graph.explorer.render import render, view_graph
 from graph.store import open_store
 
 pytestmark = pytest.mark.browser

@@ -50,7 +50,7 @@ def ten_percent(folder: Path) -> Path:
 def page(tmp_path_factory):
     """The page ``stancegraph render`` writes for the seed plus the 10% slice."""
     from graph.build import build
-    from graph.imports import run_import
+    from graph.sources.runner import run_import
     from graph.store import open_store
 
     root = tmp_path_factory.mktemp("render-scale")

@@ -39,9 +39,9 @@ from SPARQLWrapper import (
 from stores import serving  # the one uvicorn-in-a-thread runner
 
 from graph.cli import cli
-from graph.query import named_queries
-from graph.server import create_app, negotiate, page_csp, redact
+from graph.server.app import create_app, negotiate, page_csp, redact
 from graph.store import open_store
+from graph.store.query import named_queries
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 STATES = (
@@ -257,7 +257,7 @@ def test_service_description(base, seed_store):
     assert response.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=response.text, format="turtle")
     sd = "http://www.w3.org/ns/sparql-service-description#"
-    answer = graph.query(f"""
+    answer = graph.store.query(f"""
         PREFIX sd: <{sd}>
         SELECT (COUNT(DISTINCT ?name) AS ?n) WHERE {{
           ?service a sd:Service ; sd:endpoint <{base}/sparql> ;
@@ -517,7 +517,7 @@ def test_worker_second_layers_stop_rdflib_reaching_network_and_disk(listener, tm
     script = f"""
 import urllib.request
 from rdflib import Dataset
-from graph.workers import _harden
+from graph.server.workers import _harden
 _harden()
 dataset = Dataset(default_union=True)
 try:
@@ -544,7 +544,7 @@ except PermissionError as exc:
 
 def test_worker_job_on_an_rdflib_store(seed_store, listener):
     """The job runner used by workers, on rdflib's engine (the memory: store)."""
-    from graph.workers import _execute
+    from graph.server.workers import _execute
 
     source = open_store(f"oxigraph:{seed_store}", read_only=True)
     graphs = {}
@@ -576,7 +576,7 @@ def test_worker_job_on_an_rdflib_store(seed_store, listener):
     ("image/png", None),
 ])
 def test_negotiate(accept, expected):
-    from graph.protocol import RESULT_OFFERS
+    from graph.server.protocol import RESULT_OFFERS
 
     assert negotiate(accept, RESULT_OFFERS) == expected
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from stores import serving  # the one uvicorn-in-a-thread runner
 
 from graph.cli import cli
-from graph.server import create_app
+from graph.server.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -127,7 +127,7 @@ def test_explorer_page_runs_under_its_csp_with_no_outside_request(browser, base)
         assert response.status == 200
         assert "default-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_load_state("load")
-        if page.locator("#mynetwork").count():  # graph.render's page, not the placeholder
+        if page.locator("#mynetwork").count():  # graph.explorer.render's page, not the placeholder
             # the page's inline scripts ran (allowed by hash) and drew the state graph; polled
             # with evaluate, since wait_for_function evals in the page and the CSP forbids that
             deadline = time.monotonic() + 30

@@ -18,13 +18,13 @@ from rdflib import Dataset, Literal, URIRef
 from stores import PERSISTENT, clear
 
 from graph.analysis import gap_rows, run_balance, run_clusters, run_gaps
+from graph.analysis.project import position_items, state_graph
 from graph.build import build
 from graph.cli import cli
 from graph.errors import QueryError, StoreError
 from graph.export import export
-from graph.project import position_items, state_graph
-from graph.query import named_queries, run_query
 from graph.store import open_store
+from graph.store.query import named_queries, run_query
 
 pytest_plugins = ["stores"]  # fixtures: store_kind, seeded, fresh_store, sparql_servers
 
@@ -195,9 +195,9 @@ def test_n_triples_documents_load_as_they_are(fresh_store, tmp_path):
 
 def test_a_file_bigger_than_one_upload_is_sent_in_whole_lines(fresh_store, tmp_path,
                                                               monkeypatch):
-    import graph.remote
+    import graph.store.remote
 
-    monkeypatch.setattr(graph.remote, "UPLOAD_CHUNK", 100_000)  # several requests per graph
+    monkeypatch.setattr(graph.store.remote, "UPLOAD_CHUNK", 100_000)  # several requests per graph
     store, _ = fresh_store
     path = tmp_path / "big.nt"  # read in 1 MiB blocks that end inside lines
     path.write_text("".join(f'<http://x/s{i}> <http://x/p> "value {i}, padded to a long line" .\n'
@@ -261,7 +261,7 @@ def test_gaps_balance_and_clusters_agree(seeded, memory_store):
 
 
 def test_render_shows_the_same(seeded, memory_store, tmp_path):
-    from graph.render import render
+    from graph.explorer.render import render
 
     store, _ = seeded
     for view in ("claims", "states"):
@@ -339,7 +339,7 @@ def test_serve_answers_from_every_persistent_store(seeded, store_kind, memory_st
     import httpx
     from stores import serving
 
-    from graph.server import create_app
+    from graph.server.app import create_app
 
     _, uri = seeded
     query = "SELECT ?code WHERE { ?s sg:isoCode ?code } ORDER BY ?code"

@@ -14,7 +14,7 @@ entente), consecutive years are joined into spells, and each spell becomes one `
 claim (the relation is symmetric) ``claim:cow-alliance-<A>-<B>-<type>-<first year>`` valid from
 January 1 of its first year to December 31 of its last. ``sg:row`` is the line of the spell's
 first dyad-year, ``sg:recordId`` ``<ccode>-<ccode> <type> <first>-<last>``. So
-:func:`graph.project.allied_pairs` counts formal alliances as allies.
+:func:`graph.analysis.project.allied_pairs` counts formal alliances as allies.
 
 **rivalries** (``td_rivalries.csv``: rivalryno, rivalryname, ccode1, ccode2, styear, endyear,
 region, type1..3): a rivalry is mutual, but ``opposes`` is directed, so each becomes two claims,
@@ -30,8 +30,8 @@ from pathlib import Path
 
 from graph.claims import Claim
 from graph.errors import InputError
-from graph.imports import Context, Unit, dataset_source
 from graph.sources.countries import iso3_from_cow, state_triples
+from graph.sources.runner import Context, Unit, dataset_source
 from graph.vocab import CLAIM, SG, STATE
 
 __all__ = ["AlliancesImporter", "RivalriesImporter", "spells", "ALLIANCE_TYPES"]

@@ -59,8 +59,8 @@ from pathlib import Path
 
 from graph.claims import Claim
 from graph.errors import InputError
-from graph.imports import Context, Unit, dataset_source, web_source
 from graph.sources.countries import is_state_code, state_triples
+from graph.sources.runner import Context, Unit, dataset_source, web_source
 from graph.vocab import CLAIM, SG, STATE, relations
 
 __all__ = ["EventsImporter", "ROOT_RELATIONS", "relation_for", "LAYOUTS"]

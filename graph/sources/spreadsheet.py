@@ -58,8 +58,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from graph.claims import Claim, claim_triples, derived_triples
-from graph.imports import Context, Unit, web_source
 from graph.sources.countries import NameMatcher, iso3_from_code, state_triples
+from graph.sources.runner import Context, Unit, web_source
 from graph.vocab import CLAIM, PREFIXES, SG, SOURCE, STATE, expand, ontology_graph, relations, short
 
 __all__ = ["COLUMNS", "SpreadsheetImporter", "claims_csv", "claim_rows"]
@@ -444,7 +444,7 @@ def _cell_iri(value) -> str:
 
 def claim_rows(store, *, as_of: str | None = None) -> list[dict[str, str]]:
     """Every stated claim of ``store`` as a row of :data:`COLUMNS` (canonical text), sorted."""
-    from graph.project import valid_at
+    from graph.analysis.project import valid_at
 
     result = store.query(
         """

@@ -42,8 +42,8 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from graph.claims import Claim
 from graph.errors import InputError
-from graph.imports import Context, Unit, dataset_source, slug
 from graph.sources.countries import NameMatcher, repair_mojibake, state_triples
+from graph.sources.runner import Context, Unit, dataset_source, slug
 from graph.vocab import CLAIM, ISSUE, ORG, RES, SG, STATE
 
 __all__ = ["SponsorsImporter", "parse_note", "split_names", "draft_iri"]

@@ -36,8 +36,8 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from graph.claims import Claim
 from graph.errors import InputError
-from graph.imports import Context, Unit, dataset_source
 from graph.sources.countries import iso3_from_code, iso3_from_name, state_triples
+from graph.sources.runner import Context, Unit, dataset_source
 from graph.vocab import CLAIM, ISSUE, ORG, RES, SG, STATE
 
 __all__ = ["UnvotesImporter", "ISSUES", "VOTES", "symbol"]

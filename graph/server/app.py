@@ -3,9 +3,9 @@
 Design
 ------
 The HTTP side is a Starlette app run by uvicorn: this module assembles it (routes, security
-headers, CORS, start-up), :mod:`graph.endpoint` answers the SPARQL routes with the rules of
-:mod:`graph.protocol`, and :mod:`graph.pages` serves the pages. Queries never run in the server
-process: each one goes to a small pool of worker processes (:mod:`graph.workers`,
+headers, CORS, start-up), :mod:`graph.server.endpoint` answers the SPARQL routes with the rules of
+:mod:`graph.server.protocol`, and :mod:`graph.server.pages` serves the pages. Queries never run in
+the server process: each one goes to a small pool of worker processes (:mod:`graph.server.workers`,
 ``multiprocessing`` "spawn"), each with its own read-only handle on the store. A pyoxigraph query
 runs in Rust and cannot be interrupted from Python, so the time limit is enforced from outside:
 when a query passes ``query_timeout`` the server answers 503 and kills that worker process
@@ -13,10 +13,11 @@ when a query passes ``query_timeout`` the server answers 503 and kills that work
 worker, never the event loop, and the other workers keep answering.
 
 Every query is checked before it is evaluated, inside the worker, by
-:func:`graph.query.run_query` (which calls :func:`graph.query.check_query`): updates, ``SERVICE``,
-``FROM`` / ``FROM NAMED`` and ``LOAD`` are refused whatever store is behind the server. Workers add
-second layers: rdflib's ``SPARQL_LOAD_GRAPHS`` is off, a custom eval refuses ``SERVICE`` in rdflib's
-engine, and an audit hook refuses any Python socket connection or URL request in the process.
+:func:`graph.store.query.run_query` (which calls :func:`graph.store.query.check_query`): updates,
+``SERVICE``, ``FROM`` / ``FROM NAMED`` and ``LOAD`` are refused whatever store is behind the
+server. Workers add second layers: rdflib's ``SPARQL_LOAD_GRAPHS`` is off, a custom eval refuses
+``SERVICE`` in rdflib's engine, and an audit hook refuses any Python socket connection or URL
+request in the process.
 Workers memoise successful checks by query text (parsing with rdflib costs ~30 ms).
 
 Status codes: 400 malformed query or refused feature (SERVICE, FROM, dataset parameters), 403
@@ -38,9 +39,9 @@ import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from graph.endpoint import Limits, named_query_run, sparql_endpoint
 from graph.errors import StoreError
-from graph.pages import (
+from graph.server.endpoint import Limits, named_query_run, sparql_endpoint
+from graph.server.pages import (
     explorer,
     explorer_page,
     favicon,
@@ -50,16 +51,16 @@ from graph.pages import (
     query_page,
     static_text,
 )
-from graph.protocol import negotiate, redact
+from graph.server.protocol import negotiate, redact
+from graph.server.workers import DEFAULT_WORKERS, WorkerPool
 from graph.settings import SETTINGS
-from graph.workers import DEFAULT_WORKERS, WorkerPool
 
 __all__ = [
     "create_app", "run", "uvicorn_config", "negotiate", "check_origin", "page_csp", "redact",
     "WorkerPool", "DEFAULT_WORKERS",
 ]
 
-log = logging.getLogger("stancegraph.server")
+log = logging.getLogger("stancegraph.server.app")
 
 MEMORY_URIS = ("memory:", "oxigraph:memory")
 
@@ -296,7 +297,7 @@ def create_app(
         Route("/api/queries/{name}", named_query_run, name="named_query"),
         Route("/health", health, name="health"),
         Route("/favicon.ico", favicon, name="favicon"),
-        Mount("/static", app=StaticFiles(packages=[("graph", "static")]), name="static"),
+        Mount("/static", app=StaticFiles(packages=[("graph.server", "static")]), name="static"),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.stancegraph = state

@@ -290,7 +290,7 @@ def _graph_from(data: bytes, content_type: str):
     if kind in ("application/n-triples", "text/plain", "text/turtle", "application/x-turtle"):
         import pyoxigraph as ox
 
-        from graph.store import _from_ox
+        from graph.store.core import _from_ox
 
         fmt = ox.RdfFormat.TURTLE if "turtle" in kind else ox.RdfFormat.N_TRIPLES
         for triple in ox.parse(data, format=fmt):

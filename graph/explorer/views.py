@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graph.errors import InputError, StanceGraphError
-from graph.styles import relation_family
-from graph.viewdata import (
+from graph.explorer.styles import relation_family
+from graph.explorer.viewdata import (
     ClaimRecord,
     Filters,
     NodeRecord,
@@ -57,7 +57,7 @@ def _claims_view(data: ViewData, flt: Filters):
 
 
 def _tie(claims: list[ClaimRecord]) -> dict | None:
-    """A signed state tie from its claims, as graph.project.state_graph sums them."""
+    """A signed state tie from its claims, as graph.analysis.project.state_graph sums them."""
     table = relations()
     score, positive, negative = 0.0, 0, 0
     for claim in claims:
@@ -72,10 +72,10 @@ def _tie(claims: list[ClaimRecord]) -> dict | None:
 
 
 def _states_view(store, data: ViewData, flt: Filters, S=None):
-    """The state-level signed graph of :func:`graph.project.state_graph` (or ``S``, made)."""
+    """The state-level signed graph of :func:`graph.analysis.project.state_graph` (or ``S``)."""
     import networkx as nx
 
-    from graph.project import state_graph
+    from graph.analysis.project import state_graph
 
     S = state_graph(store, as_of=flt.as_of) if S is None else S
     by_code = {n.code: n for n in data.nodes.values() if n.kind == "state"}
@@ -118,8 +118,8 @@ def _gaps_view(store, data: ViewData, flt: Filters):
     """Allied states, their alliance edges and one labelled edge per coordination gap."""
     import networkx as nx
 
-    from graph.analysis import run_gaps
-    from graph.project import allied_pairs
+    from graph.analysis.project import allied_pairs
+    from graph.analysis.run import run_gaps
 
     by_code = {n.code: n for n in data.nodes.values() if n.kind == "state"}
     G = nx.MultiDiGraph()
@@ -178,7 +178,7 @@ def _trim(G, budget: int, keep: str | None = None):
 
 
 def _focus(store, G, data: ViewData, focus: str, depth: int, view: str):
-    from graph.query import resolve_actor
+    from graph.store.query import resolve_actor
 
     center = str(resolve_actor(store, focus))
     if center not in G:
@@ -209,7 +209,7 @@ def view_graph(
     view : {"claims", "states", "gaps"}
         ``claims``: every actor and target, one edge per direct stance edge (actor, relation,
         target) carrying the claims behind it; ``states``: the signed state graph of
-        :func:`graph.project.state_graph`; ``gaps``: allied states with one edge per
+        :func:`graph.analysis.project.state_graph`; ``gaps``: allied states with one edge per
         coordination gap (:func:`graph.analysis.run_gaps`), labelled by issue.
     color : {"type", "clusters"}, optional
         ``clusters`` adds each state's alignment cluster (:func:`graph.analysis.run_clusters`)
@@ -336,7 +336,7 @@ def _aggregated_claims_view(store, data: ViewData, flt: Filters, color, node_bud
     """The claims view above the node budget with no filter: the state level straight away,
     reading only the claims behind the state ties (the same page as building the claims view
     first, without reading every claim of a large import)."""
-    from graph.project import state_graph
+    from graph.analysis.project import state_graph
 
     S = state_graph(store)
     data = load_view_data(store, claims={c for _, _, cs in S.edges(data="claims") for c in cs})
@@ -376,7 +376,7 @@ def _state_of(store, data: ViewData, iri: str) -> str | None:
 
 
 def _clusters(store, as_of) -> list[frozenset]:
-    from graph.analysis import run_clusters
+    from graph.analysis.run import run_clusters
 
     try:
         result = run_clusters(store, as_of=as_of, dendrogram=False)

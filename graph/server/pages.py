@@ -20,7 +20,7 @@ __all__ = [
     "favicon",
 ]
 
-log = logging.getLogger("stancegraph.server")
+log = logging.getLogger("stancegraph.server.app")
 
 _INLINE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 
@@ -54,7 +54,7 @@ def page_csp(html: str) -> str:
 
 def explorer_page(store) -> str:
     """The explorer page of the state view, or a placeholder if it cannot be rendered."""
-    from graph.render import render_page
+    from graph.explorer.render import render_page
 
     try:
         return render_page(store, view="states")
@@ -70,7 +70,7 @@ def _example_params(example: str) -> dict[str, str]:
 
 def named_query_catalogue() -> list[dict]:
     """The named queries with their text and parameters (and example values) as JSON data."""
-    from graph.query import named_queries
+    from graph.store.query import named_queries
 
     catalogue = []
     for query in named_queries().values():
@@ -95,7 +95,7 @@ def named_query_catalogue() -> list[dict]:
 
 def static_text(name: str) -> str:
     """A file of the package's ``static`` folder as text."""
-    return (resources.files("graph") / "static" / name).read_text(encoding="utf-8")
+    return (resources.files("graph.server") / "static" / name).read_text(encoding="utf-8")
 
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from rdflib.namespace import PROV
 
 from graph.errors import InputError
-from graph.styles import NODE_CLASSES, OTHER, kind_rank
+from graph.explorer.styles import NODE_CLASSES, OTHER, kind_rank
 from graph.vocab import SG, relations, short
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class NodeRecord:
-    """An actor or target: its IRI, node kind (a :class:`graph.styles.NodeClass` key), code
+    """An actor or target: its IRI, node kind (a :class:`graph.explorer.styles.NodeClass` key), code
     and label."""
 
     iri: str
@@ -126,7 +126,7 @@ def load_view_data(store, claims=None) -> ViewData:
     if claims is None:
         claim_rows = store.select_rows(_CLAIMS_QUERY)
     else:
-        from graph.project import claims_then
+        from graph.analysis.project import claims_then
 
         wanted = sorted(set(claims))
         claim_rows = claims_then(
@@ -192,7 +192,7 @@ class Filters:
         return self.valid(claim)
 
     def valid(self, claim: ClaimRecord) -> bool:
-        """Whether the claim holds on ``as_of`` (as graph.project.valid_at decides)."""
+        """Whether the claim holds on ``as_of`` (as graph.analysis.project.valid_at decides)."""
         if self.as_of is None:
             return True
         if claim.start and claim.start > self.as_of:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from graph.styles import EDGE_FAMILIES, node_class
-from graph.viewdata import ClaimRecord, Filters, ViewData, local_name
+from graph.explorer.styles import EDGE_FAMILIES, node_class
+from graph.explorer.viewdata import ClaimRecord, Filters, ViewData, local_name
 from graph.vocab import relations, short
 
 __all__ = ["edge_title", "node_title", "position_summaries"]
@@ -93,7 +93,7 @@ def position_summaries(data: ViewData, flt: Filters) -> tuple[dict, dict]:
     """Per actor IRI and per issue IRI, lines '<name>: +0.50 (2 claims)', most claims first.
 
     A claim's position on its issues (``sg:onIssue`` / ``sg:position``), as in
-    :func:`graph.project.positions` without propagation, for the claims valid on ``as_of``.
+    :func:`graph.analysis.project.positions` without propagation, for the claims valid on ``as_of``.
     """
     values = defaultdict(list)
     for claim in data.claims.values():

@@ -7,7 +7,7 @@ URIs:
   generations with concurrent readers, see :class:`OxigraphStore`.
 - ``oxigraph:memory`` -- pyoxigraph in memory.
 - ``sparql+http://HOST:PORT/PATH`` (or ``sparql+https``) -- any SPARQL 1.1 server, through the
-  SPARQL 1.1 Protocol and the Graph Store Protocol (:mod:`graph.remote`).
+  SPARQL 1.1 Protocol and the Graph Store Protocol (:mod:`graph.store.remote`).
 
 Every store keeps one named graph per source file or import and answers queries over the union
 of its named graphs, so that a query never needs ``GRAPH`` clauses.
@@ -138,7 +138,7 @@ class RdflibStore(Store):
         self.dataset = Dataset(default_union=True)
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> Result:
-        from graph.query import rdflib_guard
+        from graph.store.query import rdflib_guard
 
         init = {Variable(k): v for k, v in (bindings or {}).items()}
         with rdflib_guard():
@@ -978,7 +978,7 @@ def open_store(uri: str, *, read_only: bool = False) -> Store:
         return OxigraphStore(uri.removeprefix("oxigraph:"), read_only=read_only)
     if uri.startswith(("sparql+http://", "sparql+https://")):
         try:
-            from graph.remote import RemoteStore
+            from graph.store.remote import RemoteStore
         except ImportError as exc:
             raise StoreError(f"{uri}: SPARQL server stores are not available") from exc
         return RemoteStore(uri)

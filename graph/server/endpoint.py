@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import parse_qs
 
-from graph.protocol import (
+from graph.server.protocol import (
     CONTENT_TYPES,
     GRAPH_OFFERS,
     RESULT_OFFERS,
@@ -15,7 +15,7 @@ from graph.protocol import (
     redact,
     service_description_graph,
 )
-from graph.workers import CutOff, Overloaded, WorkerCrashed
+from graph.server.workers import CutOff, Overloaded, WorkerCrashed
 
 __all__ = [
     "Limits",
@@ -173,7 +173,7 @@ def service_description(request):
 
 async def named_query_run(request):
     """Run a named query with its parameters from the query string (the query page uses it)."""
-    from graph.query import named_queries
+    from graph.store.query import named_queries
 
     state = request.app.state.stancegraph
     name = request.path_params["name"]

@@ -13,7 +13,7 @@ import os
 import signal
 
 from graph.errors import QueryError, StanceGraphError, StoreError
-from graph.protocol import (
+from graph.server.protocol import (
     CONTENT_TYPES,
     GRAPH_OFFERS,
     RESULT_OFFERS,
@@ -31,7 +31,7 @@ __all__ = [
     "DEFAULT_WORKERS",
 ]
 
-log = logging.getLogger("stancegraph.server")
+log = logging.getLogger("stancegraph.server.app")
 
 DEFAULT_WORKERS = min(4, max(2, os.cpu_count() or 2))
 WORKER_START_TIMEOUT = 120.0
@@ -132,7 +132,7 @@ def _rdflib_limited(result, limit):
 
 def _execute(store, job: dict, max_results: int) -> tuple:
     """Run one job in a worker: ``("ok", content type, body)`` or ``("error", status, text)``."""
-    from graph.query import named_query, run_query
+    from graph.store.query import named_query, run_query
 
     try:
         if job.get("named"):

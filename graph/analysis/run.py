@@ -1,6 +1,6 @@
 """The analyses users run on a store: coordination gaps, structural balance, clusters, profiles.
 
-Each function projects the store (graph.project) and calls the pure algorithms in
+Each function projects the store (graph.analysis.project) and calls the pure algorithms in
 graph.algorithms; results are plain data classes and DataFrames a notebook can use directly.
 The CLI commands of the same names are thin layers over these functions.
 """
@@ -48,7 +48,7 @@ def run_gaps(store, *, actor=None, issue=None, min_score=0.0, as_of=None):
     combine those of the issues under them.
     """
     from graph.algorithms.gaps import coordination_gaps
-    from graph.project import allied_pairs, issue_coverage, positions, state_iris
+    from graph.analysis.project import allied_pairs, issue_coverage, positions, state_iris
 
     pairs = allied_pairs(store, as_of=as_of)
     if actor is not None and issue is None and as_of is None:
@@ -124,7 +124,7 @@ def run_balance(store, *, k=2, as_of=None, method="auto", seed=0) -> BalanceRepo
     2019; Doreian & Mrvar 1996).
     """
     from graph.algorithms import balance
-    from graph.project import state_graph
+    from graph.analysis.project import state_graph
 
     G = state_graph(store, as_of=as_of)
     signed = G.edge_subgraph([(u, v) for u, v, d in G.edges(data=True) if d.get("sign")]).copy()
@@ -214,7 +214,7 @@ def _tie_signals(store, as_of):
     Neutral claims (declined) count with polarity 0: a deliberate silence between two states
     is evidence of a relation that is neither cooperative nor hostile.
     """
-    from graph.project import claims_then, valid_at
+    from graph.analysis.project import claims_then, valid_at
 
     # The claims whose target is a state are found first: starting from every claim would
     # read all the votes of an imported UN record (a minute) for a few thousand ties.
@@ -298,7 +298,7 @@ def run_clusters(
         membership_strength,
         position_matrix,
     )
-    from graph.project import position_items
+    from graph.analysis.project import position_items
 
     items = position_items(store, issue=issue, as_of=as_of)
     matrix = position_matrix(items, item="item") if len(items) else pd.DataFrame()
@@ -370,8 +370,8 @@ class ActorProfile:
 
 def actor_profile(store, code: str, *, as_of=None) -> ActorProfile:
     """Everything the graph says about one actor (states get allies, rivals and gaps too)."""
-    from graph.project import positions, state_graph
-    from graph.query import resolve_actor
+    from graph.analysis.project import positions, state_graph
+    from graph.store.query import resolve_actor
 
     iri = resolve_actor(store, code)
     rows = store.select_rows(

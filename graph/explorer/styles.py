@@ -151,7 +151,7 @@ def _svg_edge(family: EdgeFamily, dashes=None) -> str:
 
 
 def legend(G) -> str:
-    """The legend of a view graph (:func:`graph.views.view_graph`) as escaped HTML.
+    """The legend of a view graph (:func:`graph.explorer.views.view_graph`) as escaped HTML.
 
     It lists only the node classes and edge families the graph has, and the clusters when
     nodes are coloured by cluster.

@@ -3,7 +3,7 @@
  * Runs after pyvis's drawGraph(), which defines the globals `nodes`, `edges` (vis.DataSet)
  * and `network`. Text from the data is only ever set with textContent, option.value or
  * option.textContent: never parsed as HTML. Filters hide items with DataSet updates, with the
- * same rule as the Python side (graph.render.view_graph): an edge stays when one of its claims
+ * same rule as the Python side (graph.explorer.render.view_graph): an edge stays when one of its claims
  * passes every filter; with an edge filter on, a node stays when one of its edges does.
  */
 (function () {

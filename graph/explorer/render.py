@@ -1,9 +1,9 @@
 """The interactive HTML explorer: one self-contained pyvis page per view of the stance graph.
 
-A view is first built as a ``networkx.MultiDiGraph`` from the store by :mod:`graph.views`, then
-drawn here with pyvis (styles and legend in :mod:`graph.styles`, tooltips in
-:mod:`graph.tooltips`). The page carries vis-network inline and no reference to any other host;
-it opens from ``file://`` with the network off. Text from the data reaches the page only as
+A view is first built as a ``networkx.MultiDiGraph`` from the store by :mod:`graph.explorer.views`,
+then drawn here with pyvis (styles and legend in :mod:`graph.explorer.styles`, tooltips in
+:mod:`graph.explorer.tooltips`). The page carries vis-network inline and no reference to any other
+host; it opens from ``file://`` with the network off. Text from the data reaches the page only as
 escaped HTML, as JSON that cannot close a ``<script>``, or as plain-text vis-network tooltips
 (never HTML popups).
 """
@@ -23,7 +23,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from graph.styles import (
+from graph.explorer.styles import (
     CLUSTER_COLORS,
     EDGE_FAMILIES,
     MIXED_DASHES,
@@ -34,9 +34,9 @@ from graph.styles import (
     node_class,
     relation_family,
 )
-from graph.tooltips import edge_title, node_title, position_summaries
-from graph.viewdata import ClaimRecord, ViewData
-from graph.views import COLORINGS, VIEWS, view_graph
+from graph.explorer.tooltips import edge_title, node_title, position_summaries
+from graph.explorer.viewdata import ClaimRecord, ViewData
+from graph.explorer.views import COLORINGS, VIEWS, view_graph
 from graph.vocab import relations, short
 
 __all__ = [
@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 _PHYSICS_MAX_NODES = 150  # above this, positions are computed in Python and physics stays off
-_ASSETS = "render_assets"
+_ASSETS = "assets"
 
 
 # ------------------------------------------------------------------------------ page
@@ -256,7 +256,7 @@ def _check_self_contained(page: str) -> None:
 
 
 def _asset(name: str) -> str:
-    return (resources.files("graph") / _ASSETS / name).read_text(encoding="utf-8")
+    return (resources.files("graph.explorer") / _ASSETS / name).read_text(encoding="utf-8")
 
 
 

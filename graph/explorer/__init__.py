@@ -1,0 +1,1 @@
+"""The explorer wing: the interactive HTML page (pyvis + explorer.js) and what it shows."""

@@ -1,0 +1,1 @@
+"""The server wing: the web app, the SPARQL endpoint, its protocol, workers and pages."""
