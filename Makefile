@@ -23,6 +23,7 @@ demo: $(STAMP)
 	$(VENV)/bin/stancegraph query allies-disagree
 	$(VENV)/bin/stancegraph gaps --limit 5
 	$(VENV)/bin/stancegraph render --view states --color clusters -o build/stancegraph.html
+	$(VENV)/bin/stancegraph render --view gaps -o build/gaps.html
 
 test: $(STAMP)
 	bash scripts/test-prerequisites.sh

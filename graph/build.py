@@ -16,7 +16,7 @@ from rdflib.namespace import RDF
 from graph.claims import derived_triples
 from graph.resources import bundled_sources, data_dir
 from graph.sources.turtle import read_turtle
-from graph.validate import load_texts, validate
+from graph.validate import claims_elsewhere, load_texts, validate
 from graph.vocab import ONTOLOGY_GRAPH, SG, SGG, ontology_graph
 
 __all__ = ["BuildReport", "build", "source_files", "file_graph_name", "stable_blank_nodes"]
@@ -100,6 +100,25 @@ def file_graph_name(path: Path) -> URIRef:
     return URIRef(FILE_GRAPHS + relative.removesuffix(".ttl"))
 
 
+def _refuse_empty(paths: list[Path], files: list[Path]) -> None:
+    """InputError for a folder with no data file in it, or a build from no file at all.
+
+    A build replaces every file graph of the previous build: from an empty folder (a wrong
+    path, a checkout not done yet) it would silently replace the hand-coded claims by nothing.
+    """
+    from graph.errors import InputError
+
+    hint = "pass --allow-empty (allow_empty=True) to build without them"
+    for path in paths:
+        if path.is_dir() and not source_files([path], bundled=False):
+            raise InputError(f"{path}: no .ttl data files in this folder; a build from it would "
+                             f"drop the claims built from files before ({hint})")
+    if not files:
+        raise InputError("nothing to build: no data files (with --no-bundled, name the files or "
+                         "folders to build from); a build from nothing would drop every claim "
+                         f"built from files before ({hint})")
+
+
 def build(
     store,
     paths: Iterable[Path] = (),
@@ -107,6 +126,7 @@ def build(
     bundled: bool = True,
     texts: Iterable[Path] = (),
     progress: Callable[[str], None] | None = None,
+    allow_empty: bool = False,
 ) -> BuildReport:
     """Validate every source file, derive direct edges and roll-ups, and replace them in ``store``.
 
@@ -121,13 +141,18 @@ def build(
     bundled : include the data shipped with the package
     texts : folders holding source texts; evidence is checked against them when found
     progress : called with a short message at each step (the CLI shows it)
+    allow_empty : build even from a folder that holds no data file, or from no file at all
+        (which removes every claim built from files before); refused otherwise
 
     Raises
     ------
     graph.errors.InputError, graph.errors.ValidationError
     """
     say = progress or (lambda message: None)
+    paths = [Path(p) for p in paths]
     files = source_files(paths, bundled=bundled)
+    if not allow_empty:
+        _refuse_empty(paths, files)
     graphs = {}
     with _quiet_literal_warnings():
         for path in files:
@@ -135,7 +160,12 @@ def build(
             graphs[path] = stable_blank_nodes(read_turtle(path))
         text_index = load_texts(texts)
         say(f"validating {len(files)} files")
-        union = validate(graphs, text_index)
+        # Claims the store holds outside the build's own file graphs (a spreadsheet import):
+        # a claim id in both would give one claim two actors, relations and targets.
+        stored = claims_elsewhere(
+            store, [c for g in graphs.values() for c in g.subjects(RDF.type, SG.Claim)],
+            ignore=lambda name: name.startswith(FILE_GRAPHS))
+        union = validate(graphs, text_index, stored=stored)
 
     say("deriving direct edges and roll-ups")
     owner = {}
@@ -143,8 +173,14 @@ def build(
         for claim in graph.subjects(RDF.type, SG.Claim):
             owner[claim] = path
     extra = defaultdict(set)
+    # Each derived triple goes into one file graph only, and none that states it already: the
+    # store answers over the union of graphs without removing duplicates (pyoxigraph, SPARQL
+    # servers), so a direct edge derived from claims in two files would count twice.
+    placed = {triple for graph in graphs.values() for triple in graph}
     for claim, triple in derived_triples(union):
-        extra[owner[claim]].add(triple)
+        if triple not in placed:
+            placed.add(triple)
+            extra[owner[claim]].add(triple)
 
     contents: dict[URIRef, Iterable] = {ONTOLOGY_GRAPH: list(ontology_graph())}
     for path, graph in graphs.items():

@@ -50,6 +50,8 @@ class Claim:
     weight: float | None = None
     note: str | None = None
     on_issues: tuple[URIRef, ...] = ()
+    open_ended: bool = False
+    coverage_end: str | None = None
 
 
 def _date(value: str) -> Literal:
@@ -89,6 +91,9 @@ def claim_triples(claim: Claim, *, with_edges: bool = True) -> Iterator[Triple]:
         (SG.row, claim.row is not None and Literal(claim.row)),
         (SG.eventWeight, _decimal(claim.weight)),
         (SG.note, claim.note and Literal(claim.note)),
+        # docs/TIME.md: an interval running at the end of the data's coverage is not ended
+        (SG.openEnded, Literal(True) if claim.open_ended else None),
+        (SG.coverageEnd, claim.coverage_end and _date(claim.coverage_end)),
     ]
     for predicate, value in optional:
         if value is not None and value is not False and value != "":

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import PROV, RDF, SH
 
 from graph.errors import ValidationError
 from graph.resources import shapes_path
 from graph.vocab import SG, ontology_graph, short
 
-__all__ = ["validate", "load_texts", "SourceText", "MAX_EVIDENCE_WORDS"]
+__all__ = ["validate", "load_texts", "evidence_mismatch", "claims_elsewhere", "SourceText",
+           "MAX_EVIDENCE_WORDS"]
 
 #: Evidence is a short quoted fragment; past this many words it is a passage, not a quote.
 MAX_EVIDENCE_WORDS = 25
@@ -47,9 +49,102 @@ def load_texts(folders: Iterable[Path]) -> dict[str, SourceText]:
     return texts
 
 
+@dataclass(frozen=True)
+class _SparqlCheck:
+    """One SPARQL constraint of a node shape (SHACL-SPARQL, section 5), read from the shapes."""
+
+    shape: URIRef
+    target: str | None  # a SPARQLTarget's SELECT ?this, or None
+    target_classes: tuple[URIRef, ...]
+    select: str  # the constraint's SELECT, $this pre-bound to each focus node
+    message: str
+
+
+def _prefix_header(shapes: Graph, node) -> str:
+    """``PREFIX`` lines for the ``sh:declare``s of the ``sh:prefixes`` of ``node``."""
+    lines = []
+    for owner in shapes.objects(node, SH.prefixes):
+        for declared in shapes.objects(owner, SH.declare):
+            prefix = shapes.value(declared, SH.prefix)
+            namespace = shapes.value(declared, SH.namespace)
+            lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(lines) + "\n"
+
+
+def _closure(shapes: Graph, node) -> set:
+    """The triples of ``node`` and of the blank nodes it leads to (a shape and its parts)."""
+    found, todo = set(), [node]
+    while todo:
+        subject = todo.pop()
+        for p, o in shapes.predicate_objects(subject):
+            if (subject, p, o) not in found:
+                found.add((subject, p, o))
+                if isinstance(o, BNode):
+                    todo.append(o)
+    return found
+
+
 @cache
-def _shapes() -> Graph:
-    return Graph().parse(shapes_path(), format="turtle")
+def _shapes() -> tuple[Graph, tuple[_SparqlCheck, ...]]:
+    """The core shapes for pySHACL, and the SPARQL constraints split off from them.
+
+    pySHACL parses every SPARQL query with rdflib's pyparsing grammar (about 0.35 s for our
+    eight, more than the whole build of the seed otherwise) and evaluates it in rdflib.
+    The same queries, taken from the same shapes file, run in pyoxigraph in milliseconds;
+    ``tests/test_validate.py`` checks that both give the same problems.
+    """
+    shapes = Graph().parse(shapes_path(), format="turtle")
+    checks = []
+    for shape in sorted(set(shapes.subjects(SH.sparql, None))):
+        target = None
+        for node in shapes.objects(shape, SH.target):
+            if (node, RDF.type, SH.SPARQLTarget) in shapes:
+                target = _prefix_header(shapes, node) + str(shapes.value(node, SH.select))
+            else:
+                raise ValueError(f"{shape}: only SPARQL targets are supported with sh:sparql")
+        classes = tuple(sorted(shapes.objects(shape, SH.targetClass)))
+        for constraint in shapes.objects(shape, SH.sparql):
+            checks.append(_SparqlCheck(
+                shape, target, classes,
+                _prefix_header(shapes, constraint) + str(shapes.value(constraint, SH.select)),
+                str(shapes.value(constraint, SH.message) or ""),
+            ))
+        for triple in _closure(shapes, shape):
+            shapes.remove(triple)
+    return shapes, tuple(checks)
+
+
+def _sparql_problems(union: Graph, checks: Iterable[_SparqlCheck]) -> list[tuple]:
+    """``(focus, path, value, message)`` of every violation of ``checks`` in ``union``.
+
+    SHACL-SPARQL semantics: the focus nodes are the shape's targets; the constraint's SELECT
+    runs with ``$this`` pre-bound to each, and each solution is one violation (its ``?path``
+    and ``?value`` when bound, ``{?var}`` in the message filled from the solution).
+    """
+    from graph.store import open_store
+    from graph.vocab import ONTOLOGY_GRAPH
+
+    checks = list(checks)
+    if not checks:
+        return []
+    store = open_store("oxigraph:memory")
+    store.replace_graphs({ONTOLOGY_GRAPH: list(union)})
+    found = []
+    for check in checks:
+        focus = set()
+        if check.target is not None:
+            focus |= {row[0] for row in store.query(check.target)}
+        for cls in check.target_classes:
+            focus |= set(union.subjects(RDF.type, cls))
+        for node in sorted(focus):
+            for row in store.query(check.select, {"this": node}):
+                solution = row.asdict()
+                message = re.sub(r"\{[?$](\w+)\}",
+                                 lambda m, s=solution: str(s.get(m.group(1), m.group(0))),
+                                 check.message)
+                found.append((node, solution.get("path"), solution.get("value"), message))
+    store.close()
+    return found
 
 
 def _origin_index(files: Mapping[Path, Graph]) -> dict[URIRef, Path]:
@@ -63,21 +158,24 @@ def _origin_index(files: Mapping[Path, Graph]) -> dict[URIRef, Path]:
 def _shacl_problems(union: Graph, origin: Mapping[URIRef, Path]) -> list[str]:
     import pyshacl
 
+    shapes, checks = _shapes()
+    # inplace: no copy of the union (nothing is inferred, so pySHACL changes nothing in it)
     conforms, report, _ = pyshacl.validate(
         union,
-        shacl_graph=_shapes(),
+        shacl_graph=shapes,
         inference="none",
         advanced=True,
         allow_warnings=True,
+        inplace=True,
     )
-    if conforms:
-        return []
+    found = [] if conforms else [
+        (report.value(result, SH.focusNode), report.value(result, SH.resultPath),
+         report.value(result, SH.value), report.value(result, SH.resultMessage))
+        for result in report.subjects(RDF.type, SH.ValidationResult)
+    ]
+    found += _sparql_problems(union, checks)
     problems = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        message = report.value(result, SH.resultMessage)
-        value = report.value(result, SH.value)
+    for focus, path, value, message in found:
         where = origin.get(focus, "<input>")
         field = short(path) if path is not None else "-"
         shown = value is not None and value != focus  # node checks report the claim itself
@@ -106,21 +204,80 @@ def _evidence_problems(
         start, end = union.value(claim, SG.evidenceStart), union.value(claim, SG.evidenceEnd)
         if text is None or start is None or end is None:
             continue
-        start, end = int(start), int(end)
-        found = text.text[start:end]
-        if end > len(text.text):
-            problems.append(f"{where}: offsets {start}..{end} fall outside {text.path} "
-                            f"({len(text.text)} characters)")
-        elif found != str(evidence):
-            problems.append(f"{where}: {text.path}[{start}:{end}] is {found[:60]!r}, "
-                            f"not the quoted fragment {str(evidence)[:60]!r}")
+        message = evidence_mismatch(text, int(start), int(end), str(evidence))
+        if message:
+            problems.append(f"{where}: {message}")
     return problems
 
 
+def claims_elsewhere(store, claims: Iterable[URIRef], *,
+                     ignore: Callable[[str], bool]) -> dict[URIRef, str]:
+    """Which of ``claims`` the store already holds in a graph not ``ignore``d, and where.
+
+    Returns claim -> a place for the user: the graph, and the file and line of the claim when
+    an importer recorded them (``sg:dataset``, ``sg:row``).
+    """
+    import warnings
+
+    from graph.sources.values import check_iri
+
+    names = []
+    for claim in dict.fromkeys(claims):
+        try:
+            names.append(f"<{check_iri(str(claim))}>")
+        except ValueError:
+            continue  # the parser or the shapes report it; it cannot be stored anyway
+    found: dict[URIRef, str] = {}
+    for start in range(0, len(names), 400):
+        values = " ".join(names[start:start + 400])
+        text = ("SELECT ?c ?g ?dataset ?row WHERE { VALUES ?c { " + values + " } "
+                "GRAPH ?g { ?c a sg:Claim OPTIONAL { ?c sg:dataset ?dataset } "
+                "OPTIONAL { ?c sg:row ?row } } }")
+        with warnings.catch_warnings():  # rdflib's GRAPH ?g calls its own deprecated API
+            warnings.simplefilter("ignore", DeprecationWarning)
+            rows = list(store.query(text))
+        for claim, graph, dataset, row in sorted(rows, key=lambda r: tuple(map(str, r))):
+            if claim in found or ignore(str(graph)):
+                continue
+            place = f"the graph <{graph}>"
+            if dataset is not None:
+                place += f" ({dataset}" + (f", line {row}" if row is not None else "") + ")"
+            found[claim] = place
+    return found
+
+
+def evidence_mismatch(text: SourceText, start: int, end: int, evidence: str) -> str | None:
+    """Why ``text.text[start:end]`` is not ``evidence``, or None when it is.
+
+    The one check of quoted fragments against their source text: ``stancegraph build --texts``
+    and ``stancegraph import csv --texts`` report the same message.
+
+    Examples
+    --------
+    >>> text = SourceText(Path("a.txt"), "0" * 64, "North Korea fired two missiles")
+    >>> evidence_mismatch(text, 0, 11, "North Korea") is None
+    True
+    >>> evidence_mismatch(text, 99999, 100013, "abc")
+    'offsets 99999..100013 fall outside a.txt (30 characters)'
+    """
+    found = text.text[start:end]
+    if end > len(text.text):
+        return f"offsets {start}..{end} fall outside {text.path} ({len(text.text)} characters)"
+    if found != evidence:
+        return (f"{text.path}[{start}:{end}] is {found[:60]!r}, "
+                f"not the quoted fragment {evidence[:60]!r}")
+    return None
+
+
 def validate(
-    files: Mapping[Path, Graph], texts: Mapping[str, SourceText] | None = None
+    files: Mapping[Path, Graph], texts: Mapping[str, SourceText] | None = None, *,
+    stored: Mapping[URIRef, str] | None = None,
 ) -> Graph:
     """Validate the union of ``files`` with the vocabulary; return that union graph.
+
+    A claim id belongs to one file: a claim in two files, or in a file and in ``stored`` (claim
+    -> where the store already holds it, see :func:`claims_elsewhere`), is a problem, and so is
+    a claim whose actor is its target (a self-tie).
 
     Raises
     ------
@@ -137,7 +294,14 @@ def validate(
         for claim in graph.subjects(RDF.type, SG.Claim):
             if claim in seen and seen[claim] != path:
                 problems.append(f"{path}: {short(claim)}: claim id already used in {seen[claim]}")
+            elif stored and claim in stored:
+                problems.append(f"{path}: {short(claim)}: claim id already used in "
+                                f"{stored[claim]}; a claim id belongs to one file or import")
             seen[claim] = path
+            actor = graph.value(claim, SG.actor)
+            if actor is not None and actor == graph.value(claim, SG.target):
+                problems.append(f"{path}: {short(claim)}: sg:target: a self-tie: {short(actor)} "
+                                "is both actor and target")
         for triple in graph:
             union.add(triple)
     origin = _origin_index(files)

@@ -22,6 +22,7 @@ RES = Namespace(ID + "resolution/")
 EVENT = Namespace(ID + "event/")
 CLAIM = Namespace(ID + "claim/")
 SOURCE = Namespace(ID + "source/")
+SERIES = Namespace(ID + "series/")
 SGG = Namespace("https://stancegraph.org/graph/")
 SCHEMA = Namespace("https://schema.org/")
 
@@ -40,6 +41,7 @@ PREFIXES: dict[str, str] = {
     "event": str(EVENT),
     "claim": str(CLAIM),
     "source": str(SOURCE),
+    "series": str(SERIES),
     "sgg": str(SGG),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
@@ -76,6 +78,8 @@ class Relation:
     cameo_root: str
     cameo_code: str
     symmetric: bool
+    kind: str = "Act"
+    """``"Act"`` (a point in time) or ``"Standing"`` (an interval): docs/TIME.md."""
 
 
 @cache
@@ -101,6 +105,7 @@ def relations() -> dict[str, Relation]:
             cameo_root=str(g.value(iri, SG.cameoRoot)),
             cameo_code=str(g.value(iri, SG.cameoCode)),
             symmetric=(iri, RDF.type, OWL.SymmetricProperty) in g,
+            kind=str(g.value(iri, SG.relationKind) or SG.Act).removeprefix(str(SG)),
         )
     return table
 

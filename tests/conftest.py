@@ -6,6 +6,7 @@ store build their own; these two are read-only (the oxigraph one is opened read-
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,59 @@ def oxigraph_store(oxigraph_path):
 def built_store(request):
     """Each of the two session stores in turn."""
     return request.getfixturevalue(f"{request.param}_store")
+
+
+# ------------------------------------------------------------------------------ the full UN record
+# (issues 12 and 15) One import per test run, shared by every test that needs the whole record.
+# Tests that use it are slow (``slow`` marker, added below) and share one xdist worker
+# (``xdist_group``: with ``-n 2 --dist loadgroup`` the import still happens once).
+
+#: The real UN votes (read-only, outside the project; CI has them).
+UNVOTES = Path(__file__).resolve().parents[2] / "shared" / "data" / "unvotes"
+#: The fixtures below that import the whole record.
+FULL_RECORD_FIXTURES = {"full_unvotes", "full_unvotes_store"}
+
+
+@dataclass(frozen=True)
+class FullRecord:
+    """The seed plus the whole UN record in an on-disk store (``uri``), opened read-only."""
+
+    store: object
+    uri: str
+    report: object  # the import's ImportReport
+
+
+@pytest.fixture(scope="session")
+def full_unvotes(tmp_path_factory) -> FullRecord:
+    """The seed plus the whole UN record (870,109 votes), imported once per test run into an
+    on-disk pyoxigraph store, then reopened read-only; skips when ../shared/data/unvotes is
+    absent. On disk rather than in memory: the 11 million triples would hold some GB of the
+    test process's memory for the whole run."""
+    if not (UNVOTES / "un_votes.csv").is_file():
+        pytest.skip(f"the shared datasets are absent ({UNVOTES} not found)")
+    from graph.sources.runner import run_import
+
+    uri = f"oxigraph:{tmp_path_factory.mktemp('un-record') / 'store'}"
+    writer = open_store(uri)
+    build(writer)
+    (report,) = run_import(writer, "unvotes", [UNVOTES])
+    writer.close()
+    del writer
+    assert report.claims == 870_109, report.problems
+    store = open_store(uri, read_only=True)
+    yield FullRecord(store, uri, report)
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def full_unvotes_store(full_unvotes):
+    """The store of :func:`full_unvotes` (read-only)."""
+    return full_unvotes.store
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests on the whole UN record are slow and run on one xdist worker (one import)."""
+    for item in items:
+        if FULL_RECORD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("full-un-record"))

@@ -56,7 +56,7 @@ def the_error(result) -> str:
 
 def test_build_into_memory():
     result = invoke("build", "--store", "memory:")
-    assert result.stdout.startswith("built memory:: 2 files, 54 claims (")
+    assert result.stdout.startswith("built memory:: 3 files, 55 claims (")
     assert "triples" in result.stdout
     assert "evidence checked" not in result.stdout
 

@@ -119,7 +119,7 @@ def test_position_matrix_other_item_column():
     long = pd.DataFrame({"actor": ["A", "B"], "rcid": ["r2", "r1"], "vote": [1, -1]})
     matrix = position_matrix(long, item="rcid", value="vote")
     assert list(matrix.columns) == ["r1", "r2"]
-    assert matrix.loc["B", "r1"] == -1.0
+    assert matrix.loc["B", "r1"] == pytest.approx(-1.0)
 
 
 def test_position_matrix_errors():
@@ -142,7 +142,7 @@ def test_agreement_hand_values(method):
     for (a, b), value in EXPECTED[method].items():
         assert agreement.loc[a, b] == pytest.approx(value, abs=1e-15)
         assert agreement.loc[b, a] == agreement.loc[a, b]
-    assert list(np.diag(agreement)) == [1.0, 1.0, 1.0]
+    assert list(np.diag(agreement)) == pytest.approx([1.0, 1.0, 1.0])
     assert list(agreement.index) == list(agreement.columns) == ["A", "B", "C"]
 
 
@@ -152,7 +152,7 @@ def test_agreement_min_common(method):
     assert np.isnan(agreement.loc["B", "C"]) and np.isnan(agreement.loc["C", "B"])
     assert agreement.loc["A", "B"] == pytest.approx(EXPECTED[method]["A", "B"])
     only_a = agreement_matrix(HAND, method=method, min_common=4)
-    assert only_a.loc["A", "A"] == 1.0
+    assert only_a.loc["A", "A"] == pytest.approx(1.0)
     assert only_a.drop(index="A").isna().all().all()
 
 
@@ -160,23 +160,23 @@ def test_agreement_no_common_items_is_nan():
     matrix = pd.DataFrame({"x": [1, NAN], "y": [NAN, 1]}, index=["A", "B"])
     agreement = agreement_matrix(matrix)
     assert np.isnan(agreement.loc["A", "B"])
-    assert agreement.loc["A", "A"] == 1.0
+    assert agreement.loc["A", "A"] == pytest.approx(1.0)
 
 
 def test_s_score_uses_values_and_share_rounds():
     # 0.5 vs -1: d = 1.5, S = -0.5. Rounded, 0.5 and 0 are both abstentions.
     matrix = pd.DataFrame({"x": [0.5, -1.0, 0.0]}, index=["F", "G", "H"])
-    assert agreement_matrix(matrix).loc["F", "G"] == -0.5
-    assert agreement_matrix(matrix).loc["F", "H"] == 0.5
-    assert agreement_matrix(matrix, method="share").loc["F", "H"] == 1.0
+    assert agreement_matrix(matrix).loc["F", "G"] == pytest.approx(-0.5)
+    assert agreement_matrix(matrix).loc["F", "H"] == pytest.approx(0.5)
+    assert agreement_matrix(matrix, method="share").loc["F", "H"] == pytest.approx(1.0)
 
 
 def test_kappa_undefined_when_both_always_agree_in_one_category():
     matrix = pd.DataFrame({"x": [1, 1], "y": [1, 1]}, index=["D", "E"])
     kappa = agreement_matrix(matrix, method="kappa")
     assert np.isnan(kappa.loc["D", "E"])
-    assert kappa.loc["D", "D"] == 1.0
-    assert agreement_matrix(matrix).loc["D", "E"] == 1.0
+    assert kappa.loc["D", "D"] == pytest.approx(1.0)
+    assert agreement_matrix(matrix).loc["D", "E"] == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("method", ["share", "s_score", "kappa"])
@@ -315,7 +315,7 @@ def test_hierarchical_distance_and_threshold():
     assert result.clusters is None and result.communities == []
     # distance = (1 - S) / 2: A-B and A-C 1/3, B-C 1.
     assert result.distance.loc["A", "B"] == pytest.approx(1 / 3)
-    assert result.distance.loc["B", "C"] == 1.0
+    assert result.distance.loc["B", "C"] == pytest.approx(1.0)
     cut = hierarchical_clusters(agreement, method="single", threshold=0.5)
     assert cut.communities == [frozenset("ABC")]
     apart = hierarchical_clusters(agreement, method="complete", threshold=0.5)
@@ -325,7 +325,7 @@ def test_hierarchical_distance_and_threshold():
 def test_hierarchical_missing_agreement_is_farthest():
     matrix = pd.DataFrame({"x": [1, 1, NAN], "y": [NAN, NAN, 1]}, index=["A", "B", "C"])
     result = hierarchical_clusters(agreement_matrix(matrix), n_clusters=2)
-    assert result.distance.loc["A", "C"] == 1.0
+    assert result.distance.loc["A", "C"] == pytest.approx(1.0)
     assert result.communities == [frozenset("AB"), frozenset("C")]
 
 
@@ -354,9 +354,9 @@ def test_swing_actor_between_blocs_is_flagged():
     communities = louvain_clusters(graph, seed=0)
     table = membership_strength(graph, communities)
     assert table.index[table["swing"]].tolist() == ["S"]
-    assert table.loc["S", "own"] == 0.5
-    assert table.loc["S", "best_other"] == 0.5
-    assert table.loc["S", "strength"] == 0.0
+    assert table.loc["S", "own"] == pytest.approx(0.5)
+    assert table.loc["S", "best_other"] == pytest.approx(0.5)
+    assert table.loc["S", "strength"] == pytest.approx(0.0)
     # Every path between the blocs runs through S: 9 of the 15 pairs of other actors.
     assert table.loc["S", "betweenness"] == pytest.approx(9 / 15)
     assert (table.drop(index="S")["betweenness"] == 0).all()

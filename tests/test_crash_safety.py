@@ -212,3 +212,103 @@ def test_readers_keep_answering_while_a_writer_writes(states, tmp_path):
     # Old generations are deleted once no reader holds them; at most a few are left.
     assert len([p for p in os.listdir(store) if p.startswith("gen-") and
                 Path(store, p).is_dir()]) <= 3
+
+
+# ------------------------------------------------------------------------------ leftovers
+
+BULK_WRITER = textwrap.dedent("""
+    import sys, time
+    from rdflib import URIRef
+    from graph.store import open_store
+    store = open_store("oxigraph:" + sys.argv[1])
+    def lines():
+        for i in range(5000):
+            yield f"<http://x/s{i}> <http://x/p> <http://x/o> .\\n"
+        open(sys.argv[2], "w").close()  # the spool holds lines now: kill me
+        time.sleep(600)
+    store.replace_graph_bulk(URIRef("https://stancegraph.org/graph/import/x/y"), lines())
+""")
+
+
+def _spools(store: Path) -> list[str]:
+    return sorted(n for n in os.listdir(store) if n.startswith("bulk-") and n.endswith(".partial"))
+
+
+def _wait_for(path: Path, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        assert process.poll() is None, process.stderr.read()
+        assert time.monotonic() < deadline, "the bulk writer never got going"
+        time.sleep(0.01)
+
+
+def test_a_killed_bulk_import_leaves_no_spool_after_the_next_open(tmp_path):
+    """Issue 14 item 9: ``bulk-*.nt.partial`` of a killed import went on filling the folder."""
+    from rdflib import Literal, URIRef
+
+    store = tmp_path / "store"
+    first = open_store(f"oxigraph:{store}")
+    first.replace_graphs({URIRef("https://stancegraph.org/graph/a"):
+                          [(URIRef("http://x/s"), URIRef("http://x/p"), Literal("o"))]})
+    first.close()
+    before = digest(store)
+    ready = tmp_path / "ready"
+    writer = subprocess.Popen([sys.executable, "-c", BULK_WRITER, str(store), str(ready)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(ready, writer)
+        assert len(_spools(store)) == 1
+        open_store(f"oxigraph:{store}", read_only=True).close()
+        assert len(_spools(store)) == 1, "a live import's spool was deleted"
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(60)
+    assert len(_spools(store)) == 1  # what a killed import leaves
+    reader = open_store(f"oxigraph:{store}", read_only=True)
+    assert _spools(store) == []
+    assert reader.count_triples() == 1
+    reader.close()
+    assert digest(store) == before
+
+
+def test_the_next_open_for_writing_deletes_a_killed_writers_partial_generation(tmp_path):
+    from rdflib import Literal, URIRef
+
+    store = tmp_path / "store"
+    first = open_store(f"oxigraph:{store}")
+    first.replace_graphs({URIRef("https://stancegraph.org/graph/a"):
+                          [(URIRef("http://x/s"), URIRef("http://x/p"), Literal("o"))]})
+    first.close()
+    (store / "gen-000002.0123456789ab.partial").mkdir()  # as a writer killed mid-write leaves
+    (store / "gen-000002.0123456789ab.partial" / "000001.sst").write_bytes(b"x" * 1000)
+    open_store(f"oxigraph:{store}", read_only=True).close()
+    assert (store / "gen-000002.0123456789ab.partial").exists()  # readers leave it to writers
+    writer = open_store(f"oxigraph:{store}")
+    assert not [n for n in os.listdir(store) if n.endswith(".partial")]
+    assert writer.count_triples() == 1
+    writer.close()
+
+
+def test_build_refuses_an_empty_source_folder(tmp_path):
+    """Issue 14 item 9: ``build --no-bundled EMPTY`` replaced every hand-coded claim by nothing."""
+    store = tmp_path / "store"
+    run_build(store, extra_data(tmp_path / "v1", 1))
+    before = digest(store)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for args in ([str(empty)], ["--no-bundled", str(empty)], ["--no-bundled"]):
+        done = subprocess.run([*STANCEGRAPH, "build", *args, "--store", f"oxigraph:{store}"],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 1, (args, done.stderr)
+        error = done.stderr.strip().splitlines()[-1]
+        assert error.startswith("Error: ") and "--allow-empty" in error, error
+        if args[-1] == str(empty):
+            assert f"{empty}: no .ttl data files" in error
+        assert digest(store) == before, args
+    done = subprocess.run([*STANCEGRAPH, "build", "--no-bundled", str(empty), "--allow-empty",
+                           "--store", f"oxigraph:{store}"], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    emptied = open_store(f"oxigraph:{store}", read_only=True)
+    assert not emptied.select_rows("SELECT ?c WHERE { ?c a sg:Claim } LIMIT 1")
+    emptied.close()

@@ -52,14 +52,15 @@ def same(left: Graph, right: Graph) -> bool:
 
 
 def test_the_formats():
-    assert set(EXPORT_FORMATS) == {"turtle", "nt", "trig", "nquads", "jsonld", "graphml", "gexf"}
+    assert set(EXPORT_FORMATS) == {"turtle", "nt", "trig", "nquads", "jsonld", "graphml", "gexf",
+                                   "csv"}
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt"])
 def test_merged_formats_round_trip(built_store, fmt):
     data = export(built_store, fmt)
     back = Graph().parse(data=data, format=PARSERS[fmt])
-    assert len(back) == built_store.count_triples()
+    assert len(back) == distinct_triples(built_store)
     assert same(normalised(back), store_graph(built_store))
 
 
@@ -86,10 +87,15 @@ def test_memory_round_trip_is_exact(memory_store):
     assert isomorphic(back, merged)
 
 
+def distinct_triples(store) -> int:
+    """Triples once each: a direct edge two sources derive sits in both their graphs."""
+    return len({(s, p, o) for s, p, o, _ in store.quads()})
+
+
 def test_turtle_is_read_by_pyoxigraph_too(built_store):
     data = export(built_store, "turtle")
     quads = list(ox.parse(data, format=ox.RdfFormat.TURTLE))
-    assert len(quads) == built_store.count_triples()
+    assert len(quads) == distinct_triples(built_store)
     triples = {quad.triple for quad in quads}
     assert ox.Triple(ox.NamedNode("https://stancegraph.org/id/state/USA"),
                      ox.NamedNode("https://stancegraph.org/ontology#coSponsored"),

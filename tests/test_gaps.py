@@ -55,6 +55,26 @@ def row(claim, relation, position, source, via=""):
                        f"title {source}", "2021-03-23", via)
 
 
+def _floats(gap):
+    return (gap.position_a, gap.position_b, gap.distance, gap.salience, gap.score)
+
+
+def _without_floats(gap):
+    import dataclasses
+
+    return dataclasses.replace(gap, position_a=0, position_b=0, distance=0, salience=0, score=0)
+
+
+def _assert_same_gaps(found, expected, ordered=True):
+    """The same gaps, their computed floats compared with pytest.approx."""
+    if not ordered:  # ties in score may sort either way when the last bit differs
+        found = sorted(found, key=lambda g: (g.actor_a, g.actor_b, g.issue))
+        expected = sorted(expected, key=lambda g: (g.actor_a, g.actor_b, g.issue))
+    assert [_without_floats(g) for g in found] == [_without_floats(g) for g in expected]
+    for got, want in zip(found, expected, strict=True):
+        assert _floats(got) == pytest.approx(_floats(want))
+
+
 def test_doctests():
     result = doctest.testmod(gaps_module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0
@@ -86,16 +106,18 @@ def test_gap_hand_example():
     found = coordination_gaps(HAND, PAIRS)
     assert [(g.pair, g.issue) for g in found] == [(("A", "B"), "X"), (("A", "B"), "Y")]
     x, y = found
-    assert x == Gap(
+    # Salience and score are computed (logarithms): compared with pytest.approx, since the
+    # last bit differs between CPUs and maths libraries.
+    assert _without_floats(x) == _without_floats(Gap(
         actor_a="A", actor_b="B", label_a="A label", label_b="B label",
         basis="alignedWith claim:ab", issue="X", issue_label="X", position_a=1.0,
         position_b=0.0, distance=0.5, salience=SALIENCE_X, score=0.5 * SALIENCE_X,
         evidence_a=(row("c1", "supports", 1.0, "s1"),),
         evidence_b=(row("c2", "declined", 0.0, "s1"),),
-    )
+    ))
+    assert _floats(x) == pytest.approx((1.0, 0.0, 0.5, SALIENCE_X, 0.5 * SALIENCE_X))
     assert x.score == pytest.approx(0.3605, abs=1e-4)
-    assert (y.position_a, y.position_b, y.distance, y.salience, y.score) == (1.0, 1.0, 0.0,
-                                                                              1.0, 0.0)
+    assert _floats(y) == pytest.approx((1.0, 1.0, 0.0, 1.0, 0.0))
     assert y.evidence_a == (row("c3", "supports", 1.0, "s2"),)
 
 
@@ -118,7 +140,7 @@ def test_filters():
         (("B", "C"), "Y"), (("A", "B"), "X")
     ]
     assert coordination_gaps(HAND, pairs, min_score=1.0) == [
-        g for g in coordination_gaps(HAND, pairs) if g.score == 1.0
+        g for g in coordination_gaps(HAND, pairs) if g.score >= 1.0
     ]
 
 
@@ -130,7 +152,7 @@ def test_issue_filter_follows_via():
     on_x = coordination_gaps(table, PAIRS, issue="X")
     assert [g.issue for g in on_x] == ["H", "X"]
     h = on_x[0]
-    assert (h.position_a, h.position_b, h.distance) == (1.0, -0.5, 0.75)
+    assert (h.position_a, h.position_b, h.distance) == pytest.approx((1.0, -0.5, 0.75))
     assert h.evidence_a == (row("c1", "supports", 1.0, "s1", "X"),)
     assert h.evidence_b == (row("c2", "declined", 0.0, "s1", "X"),
                             row("c6", "opposes", -1.0, "s4"))
@@ -142,7 +164,8 @@ def test_position_is_mean_of_distinct_claims():
     table = positions(("A", "X", 1.0, "c1", "s1"), ("A", "X", 0.0, "c2", "s1"),
                       ("A", "X", 0.0, "c2", "s1"), ("B", "X", -1.0, "c3", "s2"))
     [gap] = coordination_gaps(table, [("A", "B", "treaty")])
-    assert (gap.position_a, gap.position_b, gap.distance, gap.score) == (0.5, -1.0, 0.75, 0.75)
+    assert (gap.position_a, gap.position_b, gap.distance, gap.score) == pytest.approx(
+        (0.5, -1.0, 0.75, 0.75))
     assert [r.claim for r in gap.evidence_a] == ["c1", "c2"]
 
 
@@ -157,7 +180,8 @@ def test_repeated_pairs_merge_their_bases():
 def test_minimal_columns_are_enough():
     table = HAND[["actor", "issue", "position", "claim", "source"]]
     [x, _] = coordination_gaps(table, PAIRS)
-    assert (x.label_a, x.issue_label, x.score) == ("", "", 0.5 * SALIENCE_X)
+    assert (x.label_a, x.issue_label) == ("", "")
+    assert x.score == pytest.approx(0.5 * SALIENCE_X)
     assert x.evidence_a == (EvidenceRow("c1", "", 1.0, "", "s1", "", "", ""),)
 
 
@@ -184,7 +208,7 @@ def test_gaps_frame():
                                    "distance", "salience", "score", "evidence_a",
                                    "evidence_b"]
     assert frame["issue"].tolist() == ["X", "Y"]
-    assert frame["score"].tolist() == [0.5 * SALIENCE_X, 0.0]
+    assert frame["score"].tolist() == pytest.approx([0.5 * SALIENCE_X, 0.0])
     assert frame.loc[0, "evidence_b"] == (row("c2", "declined", 0.0, "s1"),)
     empty = gaps_frame([])
     assert empty.empty and list(empty.columns) == list(frame.columns)
@@ -217,16 +241,16 @@ def _table(rows):
 def test_gaps_are_symmetric_in_the_pair(rows, pairs):
     table = _table(rows)
     forward = coordination_gaps(table, pairs)
-    assert forward == coordination_gaps(table, [(b, a, basis) for a, b, basis in pairs])
+    _assert_same_gaps(forward,
+                      coordination_gaps(table, [(b, a, basis) for a, b, basis in pairs]))
     for gap in forward:
         assert gap.actor_a < gap.actor_b
         one = [(gap.actor_a, gap.actor_b, gap.basis)]
         other = [(gap.actor_b, gap.actor_a, gap.basis)]
         on_issue = {g.issue: g for g in coordination_gaps(table, one)}
-        assert on_issue[gap.issue] == {g.issue: g for g in coordination_gaps(table, other)}[
-            gap.issue
-        ]
-        assert gap.distance == abs(gap.position_a - gap.position_b) / 2
+        _assert_same_gaps([on_issue[gap.issue]],
+                          [{g.issue: g for g in coordination_gaps(table, other)}[gap.issue]])
+        assert gap.distance == pytest.approx(abs(gap.position_a - gap.position_b) / 2)
         assert 0 <= gap.score <= gap.salience <= 1
 
 
@@ -236,6 +260,7 @@ def test_gaps_do_not_depend_on_row_order(rows, pairs, data):
     table = _table(rows)
     order = data.draw(st.permutations(range(len(table))))
     shuffled = table.iloc[list(order)]
-    assert coordination_gaps(shuffled, pairs) == coordination_gaps(table, pairs)
+    _assert_same_gaps(coordination_gaps(shuffled, pairs), coordination_gaps(table, pairs),
+                      ordered=False)
     scores = [g.score for g in coordination_gaps(table, pairs)]
     assert scores == sorted(scores, reverse=True)

@@ -36,8 +36,8 @@ def test_codes(code, iso3):
     ("Trinidad and Tobago", "TTO"), ("Saint Vincent and the Grenadines", "VCT"),
     # the UN votes' names
     ("Congo - Kinshasa", "COD"), ("Myanmar (Burma)", "MMR"), ("St. Kitts & Nevis", "KNA"),
-    ("São Tomé & Príncipe", "STP"), ("Federal Republic of Germany", "DEU"),
-    ("Yemen Arab Republic", "YEM"), ("Zanzibar", "ZAN"), ("Russia", "RUS"), ("Turkey", "TUR"),
+    ("São Tomé & Príncipe", "STP"), ("Federal Republic of Germany", "GFR"),
+    ("Yemen Arab Republic", "YAR"), ("Zanzibar", "ZAN"), ("Russia", "RUS"), ("Turkey", "TUR"),
     # COW names
     ("United States of America", "USA"), ("German Democratic Republic", "DDR"),
     ("Ivory Coast", "CIV"), ("Swaziland", "SWZ"), ("East Timor", "TLS"),

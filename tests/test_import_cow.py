@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from import_helpers import FIXTURES, all_quads, claim, imported, seeded, shared
+from import_helpers import FIXTURES, all_quads, claim, imported, seeded, shared, values
 
 from graph.analysis.project import allied_pairs, state_graph
 from graph.errors import InputError
@@ -43,8 +43,17 @@ def test_alliance_years_become_spells_per_pair_and_type(alliances):
         "cow-alliance-JPN-USA-defense-1951": ("JPN", "USA", "1951-01-01", "1953-12-31"),
         "cow-alliance-CHN-PRK-defense-1961": ("CHN", "PRK", "1961-01-01", "1963-12-31"),
         "cow-alliance-CHN-PRK-nonaggression-1961": ("CHN", "PRK", "1961-01-01", "1963-12-31"),
-        "cow-alliance-KOR-PRK-nonaggression-1991": ("KOR", "PRK", "1991-01-01", "1993-12-31"),
+        # the file's last year is 1993: a spell running then is open-ended (docs/TIME.md)
+        "cow-alliance-KOR-PRK-nonaggression-1991": ("KOR", "PRK", "1991-01-01", None),
     }
+    running = claim(store, "claim:cow-alliance-KOR-PRK-nonaggression-1991")
+    assert running["openEnded"] == {"true"} and running["coverageEnd"] == {"1993-12-31"}
+    assert running["note"] == {"COW formal alliance (non-aggression pact), 1991-1993; "
+                               "in force at the end of coverage (1993-12-31)"}
+    assert "openEnded" not in claim(store, "claim:cow-alliance-KOR-USA-defense-1953")
+    # it counts after the coverage ends; an ended spell does not
+    on_2000 = {(a, b) for a, b, _ in allied_pairs(store, as_of="2000-01-01")}
+    assert ("KOR", "PRK") in on_2000 and ("CHN", "PRK") not in on_2000
     assert (report.rows, report.claims, report.skipped) == (28, 8, 0)
     assert dict(report.unmatched) == {"Bavaria (COW 245)": 1}
 
@@ -69,13 +78,17 @@ def test_an_alliance_claim_keeps_its_provenance(alliances):
 
 def test_allied_pairs_see_the_formal_alliances(alliances):
     store, _ = alliances
+    on_1953 = {(a, b): basis for a, b, basis in allied_pairs(store, as_of="1953-06-01")}
+    assert {("KOR", "USA"), ("JPN", "USA")} <= set(on_1953)
+    assert "cow-alliance-KOR-USA-defense-1953" in on_1953["KOR", "USA"]
+    # ... at a date, only the alliances in force: in 1992 the COW spell of 1953-1955 is over,
+    # and the seed's Mutual Defense Treaty (in force since 1954-11-17) holds the pair
+    on_1992 = {(a, b): basis for a, b, basis in allied_pairs(store, as_of="1992-06-01")}
+    assert ("KOR", "PRK") in on_1992 and ("CHN", "PRK") not in on_1992
+    assert on_1992["KOR", "USA"] == "https://stancegraph.org/id/claim/us-rok-mdt-1953"
+    # the seed's hand-coded alignment of the US and South Korea is there too (D = the newest
+    # claim date of the store, 2021-03-27)
     pairs = {(a, b): basis for a, b, basis in allied_pairs(store)}
-    assert {("KOR", "USA"), ("JPN", "USA"), ("CHN", "PRK"), ("KOR", "PRK")} <= set(pairs)
-    assert "cow-alliance-KOR-USA-defense-1953" in pairs["KOR", "USA"]
-    # ... at a date, only the alliances in force
-    on_1992 = {(a, b) for a, b, _ in allied_pairs(store, as_of="1992-06-01")}
-    assert ("KOR", "PRK") in on_1992 and ("KOR", "USA") not in on_1992
-    # the seed's hand-coded alignment of the US and South Korea is there too
     assert any("kim2021-15" in basis for basis in pairs["KOR", "USA"].split("; "))
 
 
@@ -87,12 +100,13 @@ def rivalries():
 def test_rivalries_are_opposes_both_ways(rivalries):
     store, report = rivalries
     assert _claims(store, "opposes", "td-") == {
-        "td-rivalry-113-PRK-KOR": ("PRK", "KOR", "1948-01-01", "2010-12-31"),
-        "td-rivalry-113-KOR-PRK": ("KOR", "PRK", "1948-01-01", "2010-12-31"),
+        # ending in the file's last year (2010): open-ended, in force at the end of coverage
+        "td-rivalry-113-PRK-KOR": ("PRK", "KOR", "1948-01-01", None),
+        "td-rivalry-113-KOR-PRK": ("KOR", "PRK", "1948-01-01", None),
         "td-rivalry-116-USA-CHN": ("USA", "CHN", "1949-01-01", "1972-12-31"),
         "td-rivalry-116-CHN-USA": ("CHN", "USA", "1949-01-01", "1972-12-31"),
-        "td-rivalry-190-USA-CHN": ("USA", "CHN", "1996-01-01", "2010-12-31"),
-        "td-rivalry-190-CHN-USA": ("CHN", "USA", "1996-01-01", "2010-12-31"),
+        "td-rivalry-190-USA-CHN": ("USA", "CHN", "1996-01-01", None),
+        "td-rivalry-190-CHN-USA": ("CHN", "USA", "1996-01-01", None),
         "td-rivalry-7-PRT-ESP": ("PRT", "ESP", "1494-01-01", "1580-12-31"),
         "td-rivalry-7-ESP-PRT": ("ESP", "PRT", "1494-01-01", "1580-12-31"),
     }
@@ -101,7 +115,9 @@ def test_rivalries_are_opposes_both_ways(rivalries):
         f"{path}:3: ccode1: no COW state 324 in cow_states.csv"]
     assert dict(report.unmatched) == {"Austria-Hungary (COW 300)": 1}
     assert claim(store, "claim:td-rivalry-113-PRK-KOR")["note"] == {
-        "strategic rivalry 'North Korea-South Korea' (positional, ideological), 1948-2010"}
+        "strategic rivalry 'North Korea-South Korea' (positional, ideological), 1948-2010; "
+        "in force at the end of coverage (2010-12-31)"}
+    assert claim(store, "claim:td-rivalry-113-PRK-KOR")["coverageEnd"] == {"2010-12-31"}
     # a negative tie in the state graph, as of a date inside the rivalry
     graph = state_graph(store, as_of="2000-01-01")
     assert graph["PRK"]["KOR"]["sign"] == -1
@@ -109,8 +125,10 @@ def test_rivalries_are_opposes_both_ways(rivalries):
 
 def test_cow_codes_map_to_iso_states():
     # the table for the codes whose name does not say it; the COW name for the others
-    assert [iso3_from_cow(c) for c in (2, 731, 732, 365, 345, 260, 255, 678, 680)] == [
-        "USA", "PRK", "KOR", "RUS", "SRB", "DEU", "DEU", "YEM", "YMD"]
+    # issue 14: the German Federal Republic and the Yemen Arab Republic stay apart from unified
+    # Germany and Yemen, as in the COW list
+    assert [iso3_from_cow(c) for c in (2, 731, 732, 365, 345, 260, 255, 678, 679, 680)] == [
+        "USA", "PRK", "KOR", "RUS", "SRB", "GFR", "DEU", "YAR", "YEM", "YMD"]
     assert (iso3_from_cow(710, "China"), iso3_from_cow(740, "Japan")) == ("CHN", "JPN")
     assert iso3_from_cow(245, "Bavaria") is None
 
@@ -166,7 +184,7 @@ def test_the_full_alliance_and_rivalry_tables():
     (report,) = run_import(store, "alliances", [folder / "cow_alliance.csv"])
     # PROVENANCE.md: 120,784 dyad-years; contains USA-ROK, USA-Japan, China-DPRK
     assert (report.rows, report.problem_count) == (120_784, 0)
-    assert report.claims == 4_633
+    assert report.claims == 4_739  # GFR and YAR apart from DEU and YEM (issue 14)
     pairs = {(a, b) for a, b, _ in allied_pairs(store)}
     assert {("KOR", "USA"), ("JPN", "USA"), ("CHN", "PRK")} <= pairs
     on_2010 = {(a, b) for a, b, _ in allied_pairs(store, as_of="2010-06-01")}
@@ -182,13 +200,76 @@ def test_the_full_alliance_and_rivalry_tables():
             "SELECT ?a ?b WHERE { ?c sg:relation sg:opposes ; sg:actor ?a ; sg:target ?b }")}
 
 
-def test_gaps_take_the_formal_alliances_as_allies(alliances):
+def test_gaps_take_the_formal_alliances_as_allies(tmp_path):
     # China and North Korea have no hand-coded alignment in the seed: the COW defence pact
-    # makes them allies, so their differences on the seed's issues are coordination gaps.
+    # (here in force in the file's last year, so open-ended) makes them allies, so their
+    # differences on the seed's issues are coordination gaps.
     from graph.analysis import run_gaps
 
-    store, _ = alliances
+    text = (COW / "cow_alliance.csv").read_text(encoding="utf-8")
+    path = tmp_path / "cow_alliance.csv"
+    path.write_text(text + "710,731,1993,1,0,0,0\n731,710,1993,1,0,0,0\n", encoding="utf-8")
+    store, _ = imported("alliances", [path, COW / "cow_states.csv"])
     gaps = run_gaps(store)
     basis = {g.pair: g.basis for g in gaps}
-    assert ("CHN", "PRK") in basis and "cow-alliance-CHN-PRK-defense-1961" in basis["CHN", "PRK"]
+    assert ("CHN", "PRK") in basis and "cow-alliance-CHN-PRK-defense-1993" in basis["CHN", "PRK"]
     assert run_gaps(store, actor="PRK") == [g for g in gaps if "PRK" in g.pair]
+
+
+# ------------------------------------------------------------------------------ issue 14
+
+def test_historical_states_stay_apart_and_self_ties_are_refused(tmp_path):
+    """Item 6: COW GFR (260) and GMY (255), YAR (678) and YEM (679) were merged into DEU and
+    YEM, and a DEU-DEU tie was accepted."""
+    states = (COW / "cow_states.csv").read_text(encoding="utf-8") + (
+        "GFR,260,German Federal Republic,1955,5,5,1990,10,2,2016\n"
+        "YAR,678,Yemen Arab Republic,1926,9,2,1990,5,21,2016\n"
+        "YEM,679,Yemen,1990,5,22,2016,12,31,2016\n")
+    (tmp_path / "cow_states.csv").write_text(states, encoding="utf-8")
+    path = tmp_path / "cow_alliance.csv"
+    path.write_text(
+        "ccode1,ccode2,year,cow_defense,cow_neutral,cow_nonagg,cow_entente\n"
+        "2,260,1955,1,0,0,0\n"
+        "2,255,1991,1,0,0,0\n"
+        "255,260,1990,0,0,0,1\n"
+        "678,679,1990,0,0,0,1\n"
+        "2,2,1990,1,0,0,0\n"
+        "2,732,12345,1,0,0,0\n"
+        "2,732,inf,1,0,0,0\n", encoding="utf-8")
+    store = seeded()
+    before = all_quads(store)
+    with pytest.raises(ImportFailed, match=r"cow_alliance.csv:6: ccode2: a self-tie: COW 2 and "
+                                           "2 are both state:USA"):
+        run_import(store, "alliances", [path], on_error="fail")
+    assert all_quads(store) == before
+    (report,) = run_import(store, "alliances", [path])
+    assert _claims(store, "alignedWith", "cow-") == {
+        "cow-alliance-GFR-USA-defense-1955": ("GFR", "USA", "1955-01-01", "1955-12-31"),
+        "cow-alliance-DEU-USA-defense-1991": ("DEU", "USA", "1991-01-01", None),
+        "cow-alliance-DEU-GFR-entente-1990": ("DEU", "GFR", "1990-01-01", "1990-12-31"),
+        "cow-alliance-YAR-YEM-entente-1990": ("YAR", "YEM", "1990-01-01", "1990-12-31"),
+    }
+    assert [str(p).removeprefix(f"{path}:") for p in report.problems] == [
+        "6: ccode2: a self-tie: COW 2 and 2 are both state:USA; a state is not allied with or "
+        "a rival of itself",
+        "7: year: year 12345 is outside 1..9999",
+        "8: row: not a number: not a whole number: 'inf'",
+    ]
+    assert values(store, "state:GFR", "rdfs:label") == {"West Germany"}
+    assert values(store, "state:YAR", "rdfs:label") == {"North Yemen"}
+
+
+def test_a_rivalry_of_a_state_with_itself_is_refused(tmp_path):
+    shutil.copy(COW / "cow_states.csv", tmp_path / "cow_states.csv")
+    path = tmp_path / "td_rivalries.csv"
+    path.write_text("rivalryno,rivalryname,ccode1,ccode2,styear,endyear\n"
+                    "1,Self,2,2,1950,1960\n"
+                    "2,Far,2,732,1950,99999\n"
+                    "3,Fine,2,732,1950,1960\n", encoding="utf-8")
+    (report,) = run_import(seeded(), "rivalries", [path])
+    assert [str(p).removeprefix(f"{path}:") for p in report.problems] == [
+        "2: ccode2: a self-tie: COW 2 and 2 are both state:USA; a state is not allied with or a "
+        "rival of itself",
+        "3: endyear: year 99999 is outside 1..9999",
+    ]
+    assert report.claims == 2

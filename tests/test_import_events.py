@@ -172,3 +172,14 @@ def test_the_real_gdelt_files():
     (mixed,) = run_import(open_store("oxigraph:memory"), "events",
                           [folder / "reed9999_events_csv_ORIGINAL_mixed.tsv"])
     assert (mixed.rows, mixed.claims, mixed.problem_count) == (710, 39 + 28, 0)
+
+
+def test_event_ids_are_ascii_digits(tmp_path):
+    """Issue 14, item 4: str.isdigit() took '²' (and Arabic-Indic digits) as an event id."""
+    row = (FIXTURES / "events" / "gdelt_mixed_sample.tsv").read_text(
+        encoding="utf-8").splitlines()[0].split("\t")
+    row[0] = "12²"
+    path = tmp_path / "events.tsv"
+    path.write_text("\t".join(row) + "\n", encoding="utf-8")
+    (report,) = run_import(open_store("oxigraph:memory"), "events", [path])
+    assert [str(p) for p in report.problems] == [f"{path}:1: GLOBALEVENTID: not a number: '12²'"]

@@ -1,4 +1,5 @@
-"""The import runner (graph/imports.py): encoding, shared declarations, atomic writes, the CLI."""
+"""The import runner (graph/sources/runner.py, graph/sources/encoder.py): encoding, shared
+declarations, atomic writes, the CLI."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from import_helpers import FIXTURES, all_quads, graph_triples, seeded
+from import_helpers import FIXTURES, all_quads, graph_triples, seeded, shared
 
 from graph.build import build
 from graph.claims import Claim, claim_triples
@@ -184,7 +185,7 @@ def test_cli_import_reports_and_fails_as_asked(tmp_path, bad_folder):
         "  roll calls (resolutions): 6",
     ]
     assert result.stdout.splitlines()[3].startswith(
-        "  31 rows read, 31 claims written, 0 bad rows skipped, 459 triples, ")
+        "  31 rows read, 31 claims written, 0 bad rows skipped, 463 triples, ")
 
     result = runner.invoke(cli, ["import", "unvotes", str(bad_folder), "--store", store,
                                  "--on-error", "fail"])
@@ -229,3 +230,31 @@ def test_imports_work_on_every_kind_of_store(fresh_store):  # noqa: F811 (the fi
     assert len(votes) == 13
     states = store.query("SELECT ?s WHERE { ?s a sg:State }")
     assert len(states) == len({row[0] for row in states})
+
+
+def test_the_leaders_importer_checks_its_dates_and_numbers(tmp_path):
+    """Issue 14, item 4 (every importer checks its typed values): Archigos dates that do not
+    exist and a non-finite state code are bad rows, not rdflib tracebacks."""
+    import logging
+
+    folder = shared("ir_actors")
+    lines = (folder / "archigos.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    rows = [lines[1].replace("1869-03-04", "1869-02-30"), lines[2].replace(",2,", ",inf,", 1),
+            lines[3]]
+    (tmp_path / "archigos.csv").write_text(lines[0] + "".join(rows), encoding="utf-8")
+    path = tmp_path / "archigos.csv"
+    store = open_store("oxigraph:memory")
+    logger = logging.getLogger("rdflib")
+    seen = []
+    handler = logging.Handler()
+    handler.emit = seen.append
+    logger.addHandler(handler)
+    try:
+        (report,) = run_import(store, "leaders", [path])
+    finally:
+        logger.removeHandler(handler)
+    assert [str(p) for p in report.problems] == [
+        f"{path}:2: startdate: not a date: '1869-02-30' (day is out of range for month)",
+        f"{path}:3: gwcode: not a number: 'inf'",
+    ]
+    assert seen == []

@@ -143,7 +143,7 @@ def test_unknown_names_and_bad_dates_are_reported_with_lines(tmp_path):
     (report,) = run_import(store, "un-sponsors", [path])
     assert [str(p) for p in report.problems] == [
         f"{path}:7: 710: no state named 'Atlantis' (A/C.3/78/L.99)",
-        f"{path}:10: 269: not an ISO date: '2 Nov. 2023' (A/C.3/78/L.98)",
+        f"{path}:10: 269: not a date (YYYY-MM-DD): '2 Nov. 2023' (A/C.3/78/L.98)",
     ]
     assert dict(report.unmatched) == {"Atlantis": 1}
     assert _sponsors(store, "A/C.3/78/L.99") == {"CHL"}
@@ -187,3 +187,12 @@ def test_the_full_marcxml_file():
     assert len(_sponsors(store, "A/C.3/78/L.39")) == 37 + 22
     # amendments L.62-L.69: China, Russia and the DPRK sponsor L.62
     assert {"CHN", "RUS", "PRK", "IRN", "SYR"} <= _sponsors(store, "A/C.3/78/L.62")
+
+
+def test_an_impossible_date_is_a_bad_record(tmp_path):
+    """Issue 14, item 4: the date is checked to exist, not only to look like one."""
+    path = tmp_path / "bad.xml"
+    path.write_text(BAD_RECORD.replace("2 Nov. 2023", "2023-02-30"), encoding="utf-8")
+    (report,) = run_import(open_store("oxigraph:memory"), "un-sponsors", [path])
+    assert f"{path}:10: 269: not a date: '2023-02-30' (day is out of range for month) " \
+           "(A/C.3/78/L.98)" in [str(p) for p in report.problems]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 
 import pytest
 from import_helpers import (
@@ -18,6 +17,7 @@ from import_helpers import (
 )
 
 from graph.analysis.project import positions
+from graph.errors import InputError
 from graph.sources.runner import ImportFailed, run_import
 from graph.store import open_store
 
@@ -107,8 +107,8 @@ def test_issue_codes_become_concepts_and_hr_is_the_seeds_human_rights(store):
 def test_countries_link_to_the_seeds_states_and_historical_members_get_states(store):
     assert _votes(store, 4604) == {"USA": "supports", "PRK": "opposes", "KOR": "declined"}
     assert _votes(store, 1418) == {
-        "USA": "declined", "DEU": "declined", "DDR": "declined", "CSK": "declined",
-        "SRB": "supports", "YEM": "supports", "YMD": "declined"}
+        "USA": "declined", "GFR": "declined", "DDR": "declined", "CSK": "declined",
+        "SRB": "supports", "YAR": "supports", "YMD": "declined"}
     assert _votes(store, 874) == {"USA": "supports", "ZAN": "declined"}
     # the seed's state:PRK is the node the votes use: one declaration, the seed's label
     assert len(store.query("SELECT ?t WHERE { state:PRK a ?t }")) == 1
@@ -120,15 +120,21 @@ def test_countries_link_to_the_seeds_states_and_historical_members_get_states(st
 
 
 def test_human_rights_positions_include_the_votes(store):
-    table = positions(store, issue="human rights")
+    table = positions(store, issue="human rights", keep_inactive=True)
     votes = table[table["item"] == "unga-rcid-5377"]
     assert dict(zip(votes["actor"], votes["position"], strict=True)) == {
         "USA": 1.0, "CUB": -1.0, "BRA": 1.0, "GBR": 1.0, "FRA": 1.0, "RUS": -1.0, "CHN": -1.0,
         "PRK": -1.0, "KOR": 1.0, "JPN": 1.0, "IND": 0.0, "LAO": -1.0, "VNM": -1.0}
+    # docs/TIME.md: the seed's acts on the 2021 HRC resolution of the same series supersede
+    # the USA's, Japan's and South Korea's votes on this General Assembly one
+    superseded = votes[votes["status"] == "superseded"]
+    assert set(superseded["actor"]) == {"USA", "JPN", "KOR"}
+    assert (superseded["weight"] == 0).all()
+    assert superseded["superseded_by"].str.contains("kim2021").all()
     assert set(votes["via"]) == {"dprk-human-rights"}
     assert set(votes["actor_label"]) >= {"North Korea", "South Korea", "United States"}
     # 1431 is coded hr itself; the seed's hand-coded claims are there too
-    assert set(table[table["item"] == "unga-rcid-1431"]["actor"]) == {"USA", "DEU", "DDR"}
+    assert set(table[table["item"] == "unga-rcid-1431"]["actor"]) == {"USA", "GFR", "DDR"}
     assert "claim" in table and table["claim"].str.contains("kim2021").any()
 
 
@@ -211,13 +217,10 @@ def test_the_bulk_path_writes_the_same_graph():
 
 
 @pytest.mark.slow
-def test_the_full_un_votes():
+def test_the_full_un_votes(full_unvotes):
+    # the session's one import of the whole record (tests/conftest.py), into a store on disk
     folder = shared("unvotes")
-    store = open_store("oxigraph:memory")
-    started = time.perf_counter()
-    (report,) = run_import(store, "unvotes", [folder])
-    print(f"\nfull unvotes import: {time.perf_counter() - started:.0f} s, "
-          f"{report.triples:,} triples")
+    store, report = full_unvotes.store, full_unvotes.report
     # PROVENANCE.md: 870,109 votes, all yes / no / abstain; 6,203 roll calls
     assert (report.rows, report.claims, report.problem_count) == (870_109, 870_109, 0)
     assert report.counts["roll calls (resolutions)"] == 6_203
@@ -241,10 +244,11 @@ def test_the_full_un_votes():
             "?t sg:symbol 'A/RES/70/172' } GROUP BY ?r")
     }
     assert counts == {"supports": 119, "opposes": 19, "declined": 48}
-    # 197 country codes, plus Zanzibar (no code); the Federal Republic of Germany and the Yemen
-    # Arab Republic (no codes either) are DEU and YEM. Each state is declared exactly once.
+    # 197 country codes, plus Zanzibar, the Federal Republic of Germany and the Yemen Arab
+    # Republic (no codes; GFR and YAR, apart from DEU and YEM: issue 14). Each state is
+    # declared exactly once.
     states = store.query("SELECT ?s WHERE { ?s a sg:State }")
-    assert len(states) == len({row[0] for row in states}) == 198
+    assert len(states) == len({row[0] for row in states}) == 200
     # Issue 6: clusters on the human rights roll calls of the whole record, and the blocs on
     # the DPRK human rights resolutions.
     import pandas as pd
@@ -255,11 +259,79 @@ def test_the_full_un_votes():
     votes = pd.read_csv(folder / "un_votes.csv", usecols=["rcid"])
     issues = pd.read_csv(folder / "un_roll_call_issues.csv")
     on_human_rights = votes["rcid"].isin(issues.loc[issues["short_name"] == "hr", "rcid"]).sum()
+    # docs/TIME.md: at D (the newest date, the seed's 2021-03-27) only the votes within the
+    # eight-year horizon count, each state's newest in a series of resolutions, with weights
     items = position_items(store, issue="human rights")
-    assert len(items) == on_human_rights  # every vote on a human rights roll call, once
+    roll_calls = pd.read_csv(folder / "un_roll_calls.csv", usecols=["rcid", "date"])
+    recent = roll_calls.loc[roll_calls["date"] >= "2013-03-29", "rcid"]
+    hr = issues.loc[issues["short_name"] == "hr", "rcid"]
+    within = votes["rcid"].isin(set(recent) & set(hr)).sum()
+    assert 0 < len(items) <= within < on_human_rights
+    assert ((items["weight"] > 0) & (items["weight"] <= 1)).all()
     assert len(run_clusters(store, issue="human rights").actors) >= 190
     dprk = run_clusters(store, issue="DPRK human rights").actors
     community, camp = dprk["community"], dprk["camp"]
     assert community["PRK"] == community["CHN"] == community["RUS"] == community["CUB"]
     assert community["USA"] == community["JPN"] == community["KOR"] != community["PRK"]
     assert camp["USA"] != camp["PRK"] and not dprk.loc[["USA", "PRK"], "swing"].any()
+
+
+# ------------------------------------------------------------------------------ issue 14
+
+def test_an_impossible_date_is_one_clear_problem_and_no_rdflib_traceback(tmp_path, caplog):
+    """Item 4: 2021-02-30 was stored as an ill-typed xsd:date with four rdflib tracebacks."""
+    folder = tmp_path / "unvotes"
+    shutil.copytree(UNVOTES, folder)
+    path = folder / "un_roll_calls.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = lines[1].split(",")
+    fields[3] = "2021-02-30"
+    lines[1] = ",".join(fields)
+    path.write_text("".join(lines), encoding="utf-8")
+    store = seeded()
+    before = all_quads(store)
+    with pytest.raises(ImportFailed, match=r"un_roll_calls.csv:2: date: not a date: "
+                                           r"'2021-02-30' \(day is out of range for month\)"):
+        run_import(store, "unvotes", [folder], on_error="fail")
+    assert all_quads(store) == before
+    with caplog.at_level("WARNING"):
+        (report,) = run_import(store, "unvotes", [folder])
+    assert str(report.problems[0]) == (
+        f"{path}:2: date: not a date: '2021-02-30' (day is out of range for month)")
+    assert not [r for r in caplog.records if r.name.startswith("rdflib")]
+    rcid = fields[0]
+    assert not values(store, f"res:unga-rcid-{rcid}", "sg:adoptedOn")
+
+
+def test_random_bytes_as_the_votes_file_give_an_honest_error(tmp_path):
+    """Item 17: 20 kB of random bytes said "the file is empty"."""
+    import random
+
+    folder = tmp_path / "unvotes"
+    shutil.copytree(UNVOTES, folder)
+    noise = random.Random(14).randbytes(20_000)
+    store = seeded()
+    before = all_quads(store)
+    (folder / "un_votes.csv").write_bytes(noise)
+    with pytest.raises(InputError, match=r"un_votes.csv: binary data \(NUL bytes\), not a text "
+                                         "file"):
+        run_import(store, "unvotes", [folder])
+    # without NULs: still not text, and said so on its first line
+    (folder / "un_votes.csv").write_bytes(noise.replace(b"\x00", b"\x01").replace(b"\n", b""))
+    with pytest.raises(InputError, match=r"un_votes.csv:1: not UTF-8 text"):
+        run_import(store, "unvotes", [folder])
+    assert all_quads(store) == before
+
+
+def test_control_characters_in_the_data_are_removed_and_counted(tmp_path):
+    """Item 17: the real roll calls hold backspaces (rcid 5917: "12\\b We first turn")."""
+    folder = tmp_path / "unvotes"
+    shutil.copytree(UNVOTES, folder)
+    path = folder / "un_roll_calls.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("PEACEKEEPING FINANCES", "PEACEKEEPING\x1b[31m\x07 FINANCES"),
+                    encoding="utf-8")
+    store, report = imported("unvotes", [folder])
+    assert report.counts["lines with control characters removed (un_roll_calls.csv)"] == 1
+    assert values(store, "res:unga-rcid-874", "rdfs:label") == {
+        "Paragraph vote: PEACEKEEPING[31m FINANCES"}

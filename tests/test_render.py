@@ -1,6 +1,7 @@
 """The HTML explorer without a browser: graphs per view, filters, budget, escaping, the CLI."""
 
 import doctest
+import html
 import json
 import re
 from pathlib import Path
@@ -8,13 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.explorer import render as render_module
-from graph.explorer import styles as styles_module
+from graph.analysis import groups as groups_module
 from graph.analysis import run_clusters, run_gaps
+from graph.analysis.groups import INDICATIVE_BELOW, cluster_evidence, groups, swing_reasons
 from graph.analysis.project import allied_pairs, state_graph
 from graph.build import build
 from graph.cli import cli
 from graph.errors import InputError, QueryError
+from graph.explorer import render as render_module
+from graph.explorer import styles as styles_module
 from graph.explorer.render import (
     EDGE_FAMILIES,
     NODE_CLASSES,
@@ -23,6 +26,7 @@ from graph.explorer.render import (
     render_page,
     view_graph,
 )
+from graph.explorer.styles import CLUSTER_COLORS, SWING_BORDER, SWING_WIDTH
 from graph.store import open_store
 from graph.vocab import relations
 
@@ -84,6 +88,21 @@ def seed_uri(tmp_path_factory):
     return f"oxigraph:{path}"
 
 
+def delta_e(first: str, second: str) -> float:
+    """CIE 1976 colour difference of two #rrggbb colours (sRGB, D65): about 2.3 is just
+    noticeable, above 25 two colours are not mistaken for each other."""
+    def lab(colour):
+        channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = [((c + 0.055) / 1.055) ** 2.4 if c > 0.04045 else c / 12.92 for c in channels]
+        xyz = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+               0.2126 * r + 0.7152 * g + 0.0722 * b,
+               (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)
+        fx, fy, fz = [v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116 for v in xyz]
+        return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+    return sum((a - b) ** 2 for a, b in zip(lab(first), lab(second), strict=True)) ** 0.5
+
+
 def codes(G):
     return {attrs["code"] for _, attrs in G.nodes(data=True)}
 
@@ -100,7 +119,7 @@ def edge_with(G, relation, actor_code, target_code):
 # ---------------------------------------------------------------------- the visual grammar
 
 def test_doctests():
-    for module in (render_module, styles_module):
+    for module in (render_module, styles_module, groups_module):
         assert doctest.testmod(module).failed == 0, module.__name__
 
 
@@ -135,7 +154,7 @@ def test_node_classes_have_distinct_looks():
 # ---------------------------------------------------------------------- views
 
 def test_claims_view_has_every_actor_and_target_and_each_direct_edge(seed):
-    G = view_graph(seed, view="claims")
+    G = view_graph(seed, view="claims", timeline=True)  # every date: the slider's page
     expected = seed.select_rows(
         "SELECT DISTINCT ?x WHERE { ?x a/rdfs:subClassOf* ?top . "
         "VALUES ?top { sg:Actor sg:Target } }"
@@ -153,8 +172,24 @@ def test_claims_view_has_every_actor_and_target_and_each_direct_edge(seed):
     assert sum(len(a["claims"]) for _, _, a in G.edges(data=True)) == len(claims)
 
 
-def test_claims_view_edges_carry_relation_date_source_and_evidence(seed):
+def test_claims_view_at_a_date_keeps_the_edges_whose_claims_count(seed):
+    """docs/TIME.md at D (the newest date): South Korea's declines of the 2019 and 2020
+    resolutions are superseded by its 2021 decline in the same series, so those edges and
+    the two resolutions are not drawn; every edge drawn has a claim that counts."""
     G = view_graph(seed, view="claims")
+    assert G.graph["flt"].as_of == "2021-03-27"
+    assert {"A/HRC/RES/40/20", "A/HRC/RES/43/25"}.isdisjoint(codes(G))
+    assert edge_with(G, "declined", "KOR", "A/HRC/RES/46/17")
+    weights = G.graph["flt"].weights
+    assert all(any(weights[c.iri] > 0 for c in a["claims"]) for _, _, a in G.edges(data=True))
+    timeline = view_graph(seed, view="claims", timeline=True)
+    lapsed = [a for _, _, a in timeline.edges(data=True) if not a["holds"]]
+    assert len(lapsed) == timeline.number_of_edges() - G.number_of_edges() > 0
+    assert all(weights[c.iri] == 0 for a in lapsed for c in a["claims"])
+
+
+def test_claims_view_edges_carry_relation_date_source_and_evidence(seed):
+    G = view_graph(seed, view="claims", timeline=True)
     violation = edge_with(G, "violates", "PRK", "S/RES/1718")
     [claim] = violation["claims"]
     assert violation["family"] == "conflictual"
@@ -177,9 +212,18 @@ def test_states_view_is_the_state_graph(seed):
     for u, v, attrs in G.edges(data=True):
         tie = S[G.nodes[u]["code"]][G.nodes[v]["code"]]
         assert attrs["family"] == ("tie-positive" if tie["sign"] > 0 else "tie-negative")
-        assert attrs["strength"] == tie["weight"]
-        assert sorted(c.iri for c in attrs["claims"]) == tie["claims"]
-    assert edge_with(G, "sanctions", "CHN", "PRK")["mixed"]
+        assert attrs["strength"] == pytest.approx(tie["weight"])
+        # The edge carries the claims of every date (for the slider); those that count at D
+        # are the tie's.
+        weights = G.graph["flt"].weights
+        table = relations()
+        assert sorted(c.iri for c in attrs["claims"] if weights[c.iri] > 0
+                      and table[c.relation].polarity) == tie["claims"]
+        assert attrs["mixed"] == (tie["positive"] > 0 and tie["negative"] > 0)
+    # China's sanctions held in 2017 only: at D its tie to North Korea is cooperative.
+    assert edge_with(G, "sanctions", "CHN", "PRK")["family"] == "tie-positive"
+    assert edge_with(view_graph(seed, view="states", as_of="2017-06-01"), "sanctions", "CHN",
+                     "PRK")["family"] == "tie-negative"
 
 
 def test_states_view_relation_filter_recomputes_the_ties(seed):
@@ -202,20 +246,93 @@ def test_gaps_view_draws_allies_and_their_gaps_by_issue(seed):
     assert drawn == expected
 
 
-def test_cluster_colouring_follows_run_clusters(seed, tmp_path):
-    report = render(seed, tmp_path / "clusters.html", view="states", color="clusters")
+def page_nodes(page):
+    return json.loads(re.search(r"nodes = new vis\.DataSet\((.*?)\);\n", page).group(1))
+
+
+@pytest.mark.parametrize("color, grouping", [("clusters", "camps"), ("camps", "camps"),
+                                             ("communities", "communities")])
+def test_group_colouring_follows_run_clusters(seed, tmp_path, color, grouping):
+    report = render(seed, tmp_path / "clusters.html", view="states", color=color)
     page = report.path.read_text(encoding="utf-8")
-    communities = run_clusters(seed).communities
-    nodes = json.loads(re.search(r"nodes = new vis\.DataSet\((.*?)\);\n", page).group(1))
+    result = run_clusters(seed, dendrogram=False)
+    found = groups(result, grouping)
     colour_of = {}
-    for node in nodes:
-        [block] = [i for i, c in enumerate(communities) if node["sg_code"] in c]
-        colour_of.setdefault(block, node["color"]["background"])
-        assert colour_of[block] == node["color"]["background"]
-    assert len(set(colour_of.values())) == len(communities)
-    assert "Alignment clusters" in page
-    for i, block in enumerate(communities):
-        assert f"cluster {i + 1}: {', '.join(sorted(block))}" in page
+    for node in page_nodes(page):
+        [number] = [g.number for g in found if node["sg_code"] in g.members]
+        colour_of.setdefault(number, node["color"]["background"])
+        assert colour_of[number] == node["color"]["background"]
+        # Both groupings travel with the node: the page switches between them.
+        assert set(node["sg_looks"]) == {"type", "camps", "communities"}
+    assert len(set(colour_of.values())) == len(found)
+    # The legend names the groups as `stancegraph clusters` prints them (numbers from 0).
+    for grouping_name in ("camps", "communities"):
+        for g in groups(result, grouping_name):
+            members = ", ".join(f"{m} (swing)" if m in g.swing else m for m in g.members)
+            assert f"{g.name}: {members}" in html.unescape(page)
+    assert f'<option value="{grouping}" selected>' in page
+
+
+def test_swing_states_are_ringed_with_the_reason_in_their_tooltip(seed, tmp_path):
+    report = render(seed, tmp_path / "camps.html", view="states", color="clusters")
+    page = report.path.read_text(encoding="utf-8")
+    nodes = {n["sg_code"]: n for n in page_nodes(page)}
+    assert [code for code, n in nodes.items() if n["sg_swing"]] == ["KOR"]
+    kor = nodes["KOR"]
+    assert kor["borderWidth"] == SWING_WIDTH and kor["shapeProperties"]["borderDashes"]
+    assert kor["color"]["border"] == SWING_BORDER
+    assert all(n["color"]["border"] != SWING_BORDER for c, n in nodes.items() if c != "KOR")
+    result = run_clusters(seed, dendrogram=False)
+    reason = swing_reasons(result)["KOR"]
+    assert f"Swing state, {reason}" in kor["title"]
+    assert re.match(r"between the camps: silhouette -?\d\.\d\d in camp \d .*; mean affinity "
+                    r"[+-]\d\.\d\d with camp 0 .*; [+-]\d\.\d\d with camp 1", reason)
+    # Among the communities the ring goes: swing is about the two camps.
+    assert kor["sg_looks"]["communities"]["borderWidth"] == 1
+    # The evidence note stands beside the grouping.
+    evidence = cluster_evidence(result)
+    assert evidence.indicative and evidence.states == 9
+    assert html.escape(evidence.note[1:]) in page and "treat as indicative." in page
+
+
+def test_cli_clusters_names_the_groups_as_the_page_and_says_how_thin_the_evidence_is(seed_uri,
+                                                                                   seed):
+    result = CliRunner().invoke(cli, ["clusters", "--store", seed_uri, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    found = run_clusters(seed, dendrogram=False)
+    assert data["camps"] == [{"camp": g.number, "states": ", ".join(g.members)}
+                             for g in groups(found, "camps")]
+    assert data["communities"] == [{"community": g.number, "states": ", ".join(g.members)}
+                                   for g in groups(found, "communities")]
+    [evidence] = data["evidence"]
+    counted = cluster_evidence(found)
+    assert evidence["note"] == counted.note and evidence["indicative"] is True
+    assert evidence["note"].startswith(f"based on about {counted.claims} claims (")
+    assert evidence["note"].endswith("; treat as indicative")
+    assert evidence["median_per_state"] < INDICATIVE_BELOW and evidence["states"] == 9
+    # Beside the camps in the table too.
+    table = CliRunner().invoke(cli, ["clusters", "--store", seed_uri, "--format", "csv"]).output
+    assert table.index("# camps") < table.index("# evidence") < table.index("# swing states")
+
+
+def test_evidence_counts_positions_and_ties(seed):
+    found = run_clusters(seed, dendrogram=False)
+    counted = cluster_evidence(found)
+    assert counted.positions == int(found.items.notna().to_numpy().sum())
+    assert counted.ties == pytest.approx(sum(w for _, w in found.ties.values()))
+    assert sum(counted.per_state.values()) == pytest.approx(counted.positions + 2 * counted.ties)
+    with pytest.raises(ValueError, match="unknown grouping 'blocs'"):
+        groups(found, "blocs")
+
+
+def test_group_colours_never_reuse_or_resemble_the_edge_colours():
+    edge_colours = {f.color.lower() for f in EDGE_FAMILIES.values()}
+    assert not edge_colours & {c.lower() for c in CLUSTER_COLORS}
+    for colour in CLUSTER_COLORS:
+        assert min(delta_e(colour, e) for e in edge_colours) > 25, colour
+    # The two camps are far apart from each other too.
+    assert delta_e(CLUSTER_COLORS[0], CLUSTER_COLORS[1]) > 50
 
 
 def test_focus_keeps_one_neighbourhood(seed):
@@ -237,14 +354,18 @@ def test_filters_keep_what_they_say(seed):
     early = view_graph(seed, view="claims", as_of="2018-01-01")
     assert 0 < early.number_of_edges() < view_graph(seed).number_of_edges()
     for _, _, attrs in early.edges(data=True):
-        assert any((not c.start or c.start <= "2018-01-01") and (not c.end or c.end >= "2018-01-01")
-                   for c in attrs["claims"])
+        # A claim that counts on that date (docs/TIME.md): started, with a weight; an act
+        # given as an interval that ended decays from its end.
+        assert any((not c.start or c.start <= "2018-01-01")
+                   and early.graph["flt"].weights[c.iri] > 0 for c in attrs["claims"])
     people = view_graph(seed, view="claims", actor_types=["person"])
     assert {k for _, k in people.nodes(data="kind")} == {"person"}
     by_source = view_graph(seed, view="claims", source="kim-2021-03-27")
     assert by_source.number_of_edges() == view_graph(seed).number_of_edges()
-    only = view_graph(seed, view="claims", relations=["sanctions"])
+    # China's sanctions on North Korea: a standing relation coded for 2017 only.
+    only = view_graph(seed, view="claims", relations=["sanctions"], as_of="2017-06-01")
     assert codes(only) == {"CHN", "PRK"} and only.number_of_edges() == 1
+    assert view_graph(seed, view="claims", relations=["sanctions"]).number_of_edges() == 0
 
 
 @pytest.mark.parametrize(
@@ -276,12 +397,14 @@ def test_over_budget_the_claims_view_is_aggregated_to_states(seed):
     assert "node budget of 20" in page
     # Without a filter the aggregation never builds the claims view (it reads only the
     # claims behind the state ties); with one it does: both must give the same graph.
-    assert G.graph["total_edges"] == view_graph(seed, view="claims").number_of_edges()
+    assert G.graph["total_edges"] == view_graph(seed, view="claims",
+                                                timeline=True).number_of_edges()
     assert len(G.graph["data"].claims) < 60
     every = [r.name for r in relations().values()]
     filtered = view_graph(seed, view="claims", node_budget=20, relations=every)
     assert sorted(G.edges(data="strength")) == sorted(filtered.edges(data="strength"))
-    assert {c for _, _, cs in G.edges(data="claims") for c in cs} == \
+    # The filtered page carries the claims of other dates too (for its slider).
+    assert {c for _, _, cs in G.edges(data="claims") for c in cs} <= \
         {c for _, _, cs in filtered.edges(data="claims") for c in cs}
 
 
@@ -370,7 +493,9 @@ def test_cli_render_writes_the_default_path(seed_uri, tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["render", "--store", seed_uri])
     assert result.exit_code == 0, result.output
     assert result.stdout == "build/stancegraph.html\n"
-    assert "52 nodes, 75 edges" in result.stderr
+    shown = view_graph(open_store(seed_uri, read_only=True), view="claims")
+    assert f"{shown.number_of_nodes()} nodes, {shown.number_of_edges()} edges as of " \
+           f"2021-03-27" in result.stderr
     assert Path("build/stancegraph.html").read_text(encoding="utf-8").startswith("<html")
 
 
@@ -387,7 +512,8 @@ def test_cli_render_passes_every_option(seed_uri, tmp_path):
     assert "note: " in result.stderr and "node budget of 3" in result.stderr
     page = target.read_text(encoding="utf-8")
     assert "<title>Seoul&#x27;s friends</title>" in page
-    assert "3 nodes" in page and "nodes coloured by alignment cluster" in page
+    assert "3 nodes" in page and "states coloured by camp, swing states ringed" in page
+    assert "as of 2021-03-26" in page
 
 
 def test_cli_render_reports_bad_options(seed_uri, tmp_path):

@@ -88,7 +88,7 @@ def article(seeds_dir) -> str:
 def stated(store, actor, relation, target):
     return store.select_rows(
         """SELECT ?claim ?issue ?date ?validFrom ?evidence WHERE {
-            ?claim a sg:Claim ; sg:mode sg:Stated ;
+            ?claim a sg:Claim ; sg:mode sg:Stated ; prov:wasDerivedFrom source:kim-2021-03-27 ;
                    sg:actor ?actor ; sg:relation ?relation ; sg:target ?target .
             OPTIONAL { ?claim sg:issue ?issue }
             OPTIONAL { ?claim sg:date ?date }
@@ -215,9 +215,12 @@ def test_every_fragment_is_short(seed):
 
 
 def test_every_claim_quotes_its_evidence_with_offsets(seed):
-    from rdflib.namespace import RDF
+    from rdflib.namespace import PROV, RDF
 
+    article = expand("source:kim-2021-03-27")
     for claim in seed.subjects(RDF.type, SG.Claim):
+        if seed.value(claim, PROV.wasDerivedFrom) != article:
+            continue  # public-record facts (the US-ROK treaty) quote no text
         fragment = seed.value(claim, SG.evidence)
         start, end = seed.value(claim, SG.evidenceStart), seed.value(claim, SG.evidenceEnd)
         assert fragment is not None and start is not None and end is not None, claim
@@ -245,3 +248,25 @@ def test_the_article_is_not_in_the_project(article):
         for path in (root / folder).rglob("*"):
             if path.is_file() and path.suffix in (".ttl", ".py", ".txt", ".md", ".rq"):
                 assert opening not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+def test_the_us_rok_alliance_is_a_standing_claim_still_in_force(seed, memory_store):
+    """docs/TIME.md: the Mutual Defense Treaty (in force 1954-11-17) holds in 2019 and 2023;
+    the article's own alignment claim no longer ends on the article's date."""
+    from graph.analysis.project import allied_pairs
+
+    treaty = expand("claim:us-rok-mdt-1953")
+    assert str(seed.value(treaty, SG.validFrom)) == "1954-11-17"
+    assert seed.value(treaty, SG.validUntil) is None
+    assert seed.value(expand("claim:kim2021-15"), SG.validUntil) is None
+    for day in ("1960-01-01", "2019-03-22", "2023-12-31"):
+        pairs = {(a, b) for a, b, _ in allied_pairs(memory_store, as_of=day)}
+        assert ("KOR", "USA") in pairs, day
+    assert ("KOR", "USA") not in {(a, b) for a, b, _ in
+                                  allied_pairs(memory_store, as_of="1954-01-01")}
+
+
+def test_the_dprk_human_rights_resolutions_form_a_series(seed):
+    for year in (2019, 2020, 2021):
+        assert seed.value(expand(f"res:unhrc-dprk-{year}"), SG.inSeries) == expand(
+            "series:dprk-human-rights")

@@ -382,3 +382,88 @@ def test_results_past_virtuosos_row_limit_are_paged_not_cut(small_virtuoso):
         store.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 200")
     with pytest.raises(StoreError, match="ResultSetMaxRows"):
         store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+
+# ------------------------------------------------------------------------------ opening
+
+def test_an_empty_folder_is_no_store_for_reading(tmp_path):
+    """Issue 14 item 18: an existing empty folder was read as an empty store."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(StoreError, match=f"no store at {empty}: the folder holds no"):
+        open_store(f"oxigraph:{empty}", read_only=True)
+    with pytest.raises(StoreError, match="no store at"):
+        open_store(str(empty), read_only=True)
+    result = CliRunner().invoke(cli, ["query", "--store", f"oxigraph:{empty}",
+                                      "SELECT * WHERE { ?s ?p ?o }"])
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (f"Error: no store at {empty}: the folder holds no "
+                                     "stancegraph store; run 'stancegraph build' first "
+                                     "(or pass --store)")
+    assert list(empty.iterdir()) == []  # reading left nothing behind
+    result = CliRunner().invoke(cli, ["build", "--store", f"oxigraph:{empty}"])
+    assert result.exit_code == 0, result.output  # build creates
+    store = open_store(f"oxigraph:{empty}", read_only=True)
+    assert store.count_triples() > 0
+    store.close()
+
+
+@pytest.mark.parametrize("uri", ["oxigraph:", "oxigraph: ", "", "memory:x"])
+def test_a_store_uri_without_a_place_is_refused(uri, tmp_path, monkeypatch):
+    """Issue 14 item 18: ``oxigraph:`` with no path opened the current folder as a store."""
+    monkeypatch.chdir(tmp_path)
+    for read_only in (True, False):
+        with pytest.raises(StoreError, match="names no folder|no store URI|unknown store URI"):
+            open_store(uri, read_only=read_only)
+    assert list(tmp_path.iterdir()) == []
+    if uri.strip():
+        for command in (["query", "SELECT * WHERE { ?s ?p ?o }"], ["build"]):
+            result = CliRunner().invoke(cli, [*command, "--store", uri])
+            assert result.exit_code == 1, result.output
+            assert result.stderr.startswith("Error: ") and "\n" == result.stderr[-1:]
+            assert len(result.stderr.strip().splitlines()) == 1
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_schemes_are_a_registry(tmp_path):
+    from graph.store.opener import register_scheme, schemes
+
+    assert {"memory", "oxigraph", "sparql+http", "sparql+https"} <= set(schemes())
+    opened = []
+
+    def opener(uri, *, read_only=False):
+        opened.append((uri, read_only))
+        return open_store("memory:")
+
+    register_scheme("test-scheme", opener)
+    try:
+        assert open_store("test-scheme:anything", read_only=True).count_triples() == 0
+    finally:
+        from graph.store import opener as module
+
+        module._SCHEMES.pop("test-scheme")
+    assert opened == [("test-scheme:anything", True)]
+    with pytest.raises(StoreError, match="unknown store URI"):
+        open_store("test-scheme:anything")
+
+
+def test_serve_on_a_busy_port_says_so_without_announcing_a_server(tmp_path):
+    """Issue 14 item 18: ``serve`` printed "serving ..." before the bind error."""
+    import socket
+
+    store = tmp_path / "store"
+    with open_store(f"oxigraph:{store}") as writable:
+        build(writable)
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    port = busy.getsockname()[1]
+    try:
+        result = CliRunner().invoke(cli, ["serve", "--store", f"oxigraph:{store}",
+                                          "--port", str(port), "--workers", "1"])
+    finally:
+        busy.close()
+    assert result.exit_code == 1, result.output
+    assert "serving" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"Error: cannot serve on 127.0.0.1:{port}: ")

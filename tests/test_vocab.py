@@ -138,3 +138,20 @@ def test_short_and_expand_round_trip():
     assert expand("http://example.org/x") == URIRef("http://example.org/x")
     for prefix, iri in PREFIXES.items():
         assert f"PREFIX {prefix}: <{iri}>" in sparql_prologue()
+
+
+def test_every_relation_has_a_kind(vocab):
+    """docs/TIME.md: each relation is an act or a standing relation, stated in the vocabulary."""
+    for iri in vocab.subjects(RDF.type, SG.StanceRelation):
+        kinds = list(vocab.objects(iri, SG.relationKind))
+        assert kinds in ([SG.Act], [SG.Standing]), iri
+    table = relations()
+    assert table["alignedWith"].kind == "Standing"
+    assert table["sanctions"].kind == "Standing"
+    assert table["coSponsored"].kind == "Act" and table["declined"].kind == "Act"
+
+
+def test_time_vocabulary_is_declared(vocab):
+    for name in ("Series", "inSeries", "openEnded", "coverageEnd", "relationKind", "Act",
+                 "Standing"):
+        assert (SG[name], RDFS.label, None) in vocab, name

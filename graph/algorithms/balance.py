@@ -17,6 +17,7 @@ __all__ = [
     "triangle_balance_ratio",
     "frustration_index",
     "balanced_partition",
+    "signed_partition",
 ]
 
 _EXCHANGE_MAX_NODES = 1000  # the exchange move scores every node pair in one n x n array
@@ -630,4 +631,70 @@ def balanced_partition(
         violating_edges=[(nodes[i], nodes[j], s) for i, j, s in violating],
         exact=math.isclose(lower, criterion),
         lower_bound=lower,
+    )
+
+
+@not_implemented_for("directed")
+@not_implemented_for("multigraph")
+def signed_partition(G, membership, sign="sign", alpha=0.5, symmetric=False, exact=False):
+    """The blocks a given node -> block mapping makes, scored as :func:`balanced_partition` does.
+
+    Use it to show the partition behind another result, such as the two sides of an exact
+    :func:`frustration_index`: for ``alpha=0.5`` those are an optimal two-way partition, whose
+    violating edges are exactly the frustrated ones.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected graph whose edges carry a sign, +1 or -1.
+    membership : dict
+        Node -> block label (any hashable); every node of ``G`` must have one.
+    sign, alpha, symmetric
+        As for :func:`balanced_partition`.
+    exact : bool, default False
+        Whether the caller knows the partition to be optimal; ``lower_bound`` is then the
+        criterion, else 0.
+
+    Returns
+    -------
+    SignedPartition
+        Blocks numbered by first use over the sorted nodes, as :func:`balanced_partition`.
+
+    Raises
+    ------
+    ValueError
+        If a node has no block, or an edge has no sign or a sign other than +1 or -1.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph()
+    >>> G.add_edge("A", "B", sign=1)
+    >>> G.add_edge("B", "C", sign=-1)
+    >>> G.add_edge("A", "C", sign=1)
+    >>> result = frustration_index(G)
+    >>> sides = signed_partition(G, result.partition, exact=result.exact)
+    >>> len(sides.violating_edges) == result.value, sides.criterion
+    (True, 0.5)
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 <= alpha <= 1:
+        raise ValueError(f"alpha must be a number from 0 to 1; got {alpha!r}")
+    nodes, edges = _read_signed(G, sign)
+    missing = [node for node in nodes if node not in membership]
+    if missing:
+        raise ValueError(f"membership has no block for node {missing[0]!r}")
+    numbering = {}
+    labels = [numbering.setdefault(membership[node], len(numbering)) for node in nodes]
+    weights, scale = (1 - alpha, alpha), 2 if symmetric else 1
+    criterion = float(scale * _cost(edges, labels, *weights))
+    blocks = [[] for _ in numbering]
+    for node, label in zip(nodes, labels, strict=True):
+        blocks[label].append(node)
+    return SignedPartition(
+        blocks=blocks,
+        membership=dict(zip(nodes, labels, strict=True)),
+        criterion=criterion,
+        violating_edges=[(nodes[i], nodes[j], s) for i, j, s in _violations(edges, labels)],
+        exact=bool(exact),
+        lower_bound=criterion if exact else 0.0,
     )

@@ -13,11 +13,17 @@ import pandas as pd
 __all__ = ["EvidenceRow", "Gap", "issue_salience", "coordination_gaps", "gaps_frame"]
 
 _REQUIRED = ("actor", "issue", "position", "claim", "source")
-_OPTIONAL = ("actor_label", "issue_label", "relation", "source_title", "evidence", "date", "via")
+_OPTIONAL = ("actor_label", "issue_label", "relation", "source_title", "evidence", "date", "via",
+             "status", "superseded_by", "key")
 
 
 class EvidenceRow(NamedTuple):
-    """One claim behind a side's position on an issue (``via`` is "" for a direct claim)."""
+    """One claim behind a side's position on an issue (``via`` is "" for a direct claim).
+
+    ``weight`` is the claim's weight at D (docs/TIME.md; 1 in a table without weights),
+    ``status`` why it counts or not (``counts``, ``superseded``, ...), ``superseded_by`` the
+    claim that replaced it.
+    """
 
     claim: str
     relation: str
@@ -27,6 +33,9 @@ class EvidenceRow(NamedTuple):
     source_title: str
     date: str
     via: str
+    weight: float = 1.0
+    status: str = "counts"
+    superseded_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,8 @@ class Gap:
     issue, issue_label : str
         The issue.
     position_a, position_b : float
-        Each side's position: the mean of its claims' positions on the issue, in [-1, 1].
+        Each side's position on the issue, in [-1, 1]: the weighted mean over target keys of
+        docs/TIME.md when the table has weights, else the mean of its claims' positions.
     distance : float
         ``|position_a - position_b| / 2``, in [0, 1].
     salience : float
@@ -53,7 +63,8 @@ class Gap:
     score : float
         ``distance * salience``, in [0, 1].
     evidence_a, evidence_b : tuple of EvidenceRow
-        The claims behind each side's position, sorted by claim.
+        The claims behind each side's position, sorted by claim; with weights, also those
+        with weight 0 at D (superseded, ended...), marked so.
     """
 
     actor_a: str
@@ -207,6 +218,8 @@ def coordination_gaps(positions, allied_pairs, *, actor=None, issue=None, min_sc
     pairs = _normalise_pairs(allied_pairs)
     if actor is not None:
         pairs = {pair: basis for pair, basis in pairs.items() if actor in pair}
+    # Salience is the issue's coverage in the whole data, whatever the date (as the counts of
+    # graph.analysis.project.issue_coverage): rows of weight 0 count here too.
     salience = _salience(frame if coverage is None else coverage)["salience"]
     members = {a for pair in pairs for a in pair}
     rows = frame[frame["actor"].isin(members)]
@@ -214,10 +227,12 @@ def coordination_gaps(positions, allied_pairs, *, actor=None, issue=None, min_sc
     for row in rows.itertuples(index=False):
         evidence[row.actor, row.issue].append(
             EvidenceRow(row.claim, row.relation, float(row.position), row.evidence, row.source,
-                        row.source_title, row.date, row.via)
+                        row.source_title, row.date, row.via, float(row.weight), row.status,
+                        row.superseded_by)
         )
+    side = _side_positions(rows)
     issues_of = defaultdict(set)
-    for a, i in evidence:
+    for a, i in side:
         issues_of[a].add(i)
     labels = _first_labels(rows, "actor", "actor_label")
     issue_labels = _first_labels(frame, "issue", "issue_label")
@@ -229,7 +244,7 @@ def coordination_gaps(positions, allied_pairs, *, actor=None, issue=None, min_sc
                 r.via == issue for r in rows_a + rows_b
             ):
                 continue
-            pa, pb = _mean_position(rows_a), _mean_position(rows_b)
+            pa, pb = side[a, i], side[b, i]
             distance = abs(pa - pb) / 2.0
             sal = float(salience[i])
             score = distance * sal
@@ -277,6 +292,11 @@ def _prepare(positions):
     if missing:
         raise ValueError(f"positions is missing columns: {', '.join(missing)}")
     frame = positions.copy()
+    if "weight" not in frame.columns:
+        frame["weight"] = 1.0
+    frame["weight"] = frame["weight"].astype(float)
+    if "status" not in frame.columns:
+        frame["status"] = "counts"
     for column in _OPTIONAL:
         if column not in frame.columns:
             frame[column] = ""
@@ -347,6 +367,17 @@ def _first_labels(frame, key, label):
     return labels
 
 
-def _mean_position(rows):
-    # fsum is exactly rounded, so the mean does not depend on the order of the claims.
-    return math.fsum(r.position for r in rows) / len(rows)
+def _side_positions(rows) -> dict:
+    """(actor, issue) -> position: docs/TIME.md's weighted mean over target keys when the rows
+    carry a target key, else the plain mean of the claims (fsum: independent of row order)."""
+    live = rows[rows["weight"] > 0]
+    if live.empty:
+        return {}
+    if (live["key"] != "").all():
+        from graph.analysis.temporal import aggregate_positions
+
+        table = aggregate_positions(live)
+        return {(a, i): float(p) for a, i, p in
+                zip(table["actor"], table["issue"], table["position"], strict=True)}
+    return {(a, i): math.fsum(group["position"]) / len(group)
+            for (a, i), group in live.groupby(["actor", "issue"], sort=True)}

@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from graph.analysis.temporal import office_terms, time_context, weigh  # re-exported
 from graph.vocab import relations
 
 __all__ = [
@@ -24,6 +25,9 @@ __all__ = [
     "labels",
     "valid_at",
     "Tie",
+    "time_context",
+    "office_terms",
+    "weigh",
 ]
 
 _VALIDITY = """
@@ -42,10 +46,10 @@ def _iso(value) -> str | None:
 
 
 def valid_at(row: dict, as_of: str | None) -> bool:
-    """Whether a claim row (``date`` / ``validFrom`` / ``validUntil``) holds on ``as_of``.
+    """Whether a claim row (``date`` / ``validFrom`` / ``validUntil``) lies in its interval.
 
-    A claim with a single date holds from that date on until a later claim says otherwise,
-    so it counts for any ``as_of`` on or after its date; an interval counts inside its bounds.
+    Only the bounds, without decay, supersession or office terms: the analyses weigh claims
+    with :func:`weigh` (docs/TIME.md); this is kept for the claims spreadsheet's filter.
     """
     if as_of is None:
         return True
@@ -105,13 +109,17 @@ def labels(store) -> dict[str, str]:
     return {r["x"]: str(r["label"]) for r in rows}
 
 
-def state_graph(store, *, as_of: str | None = None, include_neutral: bool = False):
-    """The state-level signed, weighted graph after the roll-up.
+def state_graph(store, *, as_of: str | None = None, include_neutral: bool = False,
+                half_life=None, horizon=None, context=None):
+    """The state-level signed, weighted graph after the roll-up, at D (docs/TIME.md).
 
     Nodes are ISO codes with ``label``; each undirected edge sums the claims between the two
-    states: ``score`` = sum of polarity x |weight| x confidence, ``sign`` = sign of the score,
-    ``weight`` = |score|, ``relations`` and ``claims`` sorted lists, ``positive`` / ``negative``
-    claim counts. Claims with polarity 0 (declined) make no signed edge; with
+    states that count at D (``as_of``, default the newest date in the store):
+    ``score`` = sum of polarity x |weight| x confidence x time weight (the claim's weight at
+    D: decay, horizon, supersession, office terms), ``sign`` = sign of the score,
+    ``weight`` = |score|, ``relations`` and ``claims`` sorted lists (of the claims that count),
+    ``claim_weights`` (claim -> time weight), ``positive`` / ``negative`` claim counts.
+    Claims with polarity 0 (declined) make no signed edge; with
     ``include_neutral`` they still appear in ``relations`` and ``claims`` of existing edges.
 
     Examples
@@ -139,15 +147,29 @@ def state_graph(store, *, as_of: str | None = None, include_neutral: bool = Fals
     names = {r["s"]: (r["code"], str(r["label"])) for r in store.select_rows(
         "SELECT ?s ?code ?label WHERE { ?s a sg:State ; sg:isoCode ?code ; rdfs:label ?label }"
     )}
+    import pandas as pd
+
     table = {r.iri: r for r in relations().values()}
+    if context is None:
+        context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
+    frame = pd.DataFrame.from_records(
+        [{"claim": r["claim"], "actor": r["actor"], "target": r["target"],
+          "relation": str(r["relation"]).rsplit("#", 1)[-1],
+          "date": _iso(r.get("date")) or "", "valid_from": _iso(r.get("validFrom")) or "",
+          "valid_until": _iso(r.get("validUntil")) or ""} for r in rows],
+        columns=["claim", "actor", "target", "relation", "date", "valid_from", "valid_until"])
+    time_weight = dict(zip(frame["claim"], weigh(frame, context)["weight"], strict=True)) \
+        if len(frame) else {}
     graph = nx.Graph()
     for iri, (code, label) in sorted(names.items(), key=lambda kv: kv[1][0]):
         graph.add_node(code, label=label, iri=iri)
     edges: dict[tuple[str, str], dict] = defaultdict(
-        lambda: {"score": 0.0, "relations": set(), "claims": set(), "positive": 0, "negative": 0}
+        lambda: {"score": 0.0, "relations": set(), "claims": set(), "positive": 0, "negative": 0,
+                 "weights": {}}
     )
     for row in sorted(rows, key=lambda r: r["claim"]):
-        if not valid_at(row, as_of):
+        w = float(time_weight.get(row["claim"], 0.0))
+        if w <= 0:
             continue
         relation = table.get(__import__("rdflib").URIRef(row["relation"]))
         if relation is None:
@@ -160,9 +182,10 @@ def state_graph(store, *, as_of: str | None = None, include_neutral: bool = Fals
         key = tuple(sorted((a, b)))
         edge = edges[key]
         confidence = float(row.get("confidence") or 1.0)
-        edge["score"] += relation.polarity * abs(relation.weight) * confidence
+        edge["score"] += relation.polarity * abs(relation.weight) * confidence * w
         edge["relations"].add(relation.name)
         edge["claims"].add(row["claim"])
+        edge["weights"][row["claim"]] = round(w, 6)
         if relation.polarity > 0:
             edge["positive"] += 1
         elif relation.polarity < 0:
@@ -178,6 +201,7 @@ def state_graph(store, *, as_of: str | None = None, include_neutral: bool = Fals
             score=round(edge["score"], 6),
             relations=sorted(edge["relations"]),
             claims=sorted(edge["claims"]),
+            claim_weights=dict(sorted(edge["weights"].items())),
             positive=edge["positive"],
             negative=edge["negative"],
         )
@@ -237,6 +261,7 @@ def _ancestors(issue: str, broader: dict[str, list[str]]) -> list[str]:
 POSITION_COLUMNS = [
     "actor", "actor_label", "issue", "issue_label", "position", "relation", "target",
     "target_label", "item", "claim", "source", "source_title", "evidence", "date", "via",
+    "weight", "status", "superseded_by", "key", "kind", "valid_from", "valid_until",
 ]
 
 
@@ -248,13 +273,22 @@ def positions(
     propagate: bool = True,
     issue: str | None = None,
     actors=None,
+    half_life=None,
+    horizon=None,
+    context=None,
+    keep_inactive: bool = False,
 ):
     """The actor x issue positions table (pandas DataFrame, one row per claim and issue).
 
     Columns: actor (code), actor_label, issue (code), issue_label, position (-1..1), relation,
     target (code), target_label, item (the resolution for claims on a resolution, else the
     issue: what a roll-call style agreement compares), claim, source, source_title, evidence,
-    date, via (the narrower issue a propagated row came from, else empty).
+    date, via (the narrower issue a propagated row came from, else empty), and the claim's
+    standing at D (docs/TIME.md; D = ``as_of``, default the newest date in the store):
+    weight, status, superseded_by, key (the target key: series or target IRI), kind (Act or
+    Standing), valid_from, valid_until. Rows with weight 0 are left out unless
+    ``keep_inactive`` (the evidence of a gap lists superseded claims too).
+    Aggregate with :func:`graph.analysis.temporal.aggregate_positions`.
 
     ``level="state"`` keeps state actors only (after the roll-up); ``"all"`` keeps every actor.
     With ``propagate``, a position on an issue also counts for each broader issue
@@ -311,8 +345,6 @@ def positions(
     for row in rows:
         if level == "state" and row["actor"] not in states:
             continue
-        if not valid_at(row, as_of):
-            continue
         target = row["target"]
         target_code = codes.get(target) or _code(target)
         own_issue = codes.get(row["issue"]) or _code(row["issue"])
@@ -330,6 +362,10 @@ def positions(
             "date": _iso(row.get("date")) or _iso(row.get("validFrom")) or "",
         }
         is_resolution = target in resolutions
+        base["valid_from"] = _iso(row.get("validFrom")) or ""
+        base["valid_until"] = _iso(row.get("validUntil")) or ""
+        base["_date"] = _iso(row.get("date")) or ""
+        base["_target"] = target
         records.append({
             **base,
             "issue": own_issue,
@@ -343,7 +379,18 @@ def positions(
                 **base, "issue": code, "issue_label": names.get(ancestor, ""),
                 "item": target_code if is_resolution else code, "via": own_issue,
             })
-    frame = pd.DataFrame.from_records(records, columns=POSITION_COLUMNS)
+    frame = pd.DataFrame.from_records(records, columns=[*POSITION_COLUMNS, "_date", "_target"])
+    if context is None:
+        context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
+    weighted = weigh(frame.rename(columns={"target": "_code", "_target": "target",
+                                           "date": "_shown", "_date": "date"})
+                     .drop(columns=["weight", "status", "superseded_by", "key", "kind"]),
+                     context)
+    frame = frame.assign(**{c: weighted[c].to_numpy() for c in
+                            ("weight", "status", "superseded_by", "key", "kind")})
+    frame = frame[POSITION_COLUMNS]
+    if not keep_inactive:
+        frame = frame[frame["weight"] > 0]
     if issue is not None:
         wanted = issue.strip().lower()
         mask = (frame["issue"].str.lower() == wanted) | (frame["issue_label"].str.lower() == wanted)
@@ -352,13 +399,19 @@ def positions(
     return frame.sort_values(["actor", "issue", "claim"], kind="stable").reset_index(drop=True)
 
 
-def allied_pairs(store, *, as_of: str | None = None) -> list[tuple[str, str, str]]:
-    """Pairs of states with an ``alignedWith`` claim between them (stated, derived or imported).
+def allied_pairs(store, *, as_of: str | None = None, half_life=None, horizon=None,
+                 context=None) -> list[tuple[str, str, str]]:
+    """Pairs of states allied at D: an ``alignedWith`` claim with weight 1 at D between them.
 
-    Returns sorted ``(code_a, code_b, basis)`` with ``code_a < code_b`` and ``basis`` the claim
-    IRIs, ``; ``-separated. Formal alliances imported from the Correlates of War data are
-    ``alignedWith`` claims too, so they count here.
+    ``alignedWith`` is a standing relation (docs/TIME.md): it holds inside its interval, and
+    an open-ended one (a COW alliance in force at the end of coverage) after it; a rolled-up
+    one only while the representatives held office. D is ``as_of``, default the newest date
+    in the store. Returns sorted ``(code_a, code_b, basis)`` with ``code_a < code_b`` and
+    ``basis`` the claim IRIs, ``; ``-separated. Formal alliances imported from the
+    Correlates of War data are ``alignedWith`` claims too, so they count here.
     """
+    import pandas as pd
+
     rows = store.select_rows(
         """
         SELECT ?claim ?a ?b ?date ?validFrom ?validUntil WHERE {
@@ -368,9 +421,18 @@ def allied_pairs(store, *, as_of: str | None = None) -> list[tuple[str, str, str
         + _VALIDITY
         + "}"
     )
+    if context is None:
+        context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
+    frame = pd.DataFrame.from_records(
+        [{"claim": r["claim"], "actor": r["a"], "target": r["b"], "relation": "alignedWith",
+          "date": _iso(r.get("date")) or "", "valid_from": _iso(r.get("validFrom")) or "",
+          "valid_until": _iso(r.get("validUntil")) or ""} for r in rows],
+        columns=["claim", "actor", "target", "relation", "date", "valid_from", "valid_until"])
+    holding = set(frame.loc[weigh(frame, context)["weight"] >= 1, "claim"]) if len(frame) \
+        else set()
     pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rows:
-        if row["a"] == row["b"] or not valid_at(row, as_of):
+        if row["a"] == row["b"] or row["claim"] not in holding:
             continue
         pairs[tuple(sorted((row["a"], row["b"])))].add(row["claim"])
     return [(a, b, "; ".join(sorted(claims))) for (a, b), claims in sorted(pairs.items())]
@@ -396,8 +458,11 @@ def _resolve_issue_iri(store, issue: str) -> str:
     raise StanceGraphError(f"no issue called {issue!r}")
 
 
-def position_items(store, *, issue: str | None = None, as_of: str | None = None):
-    """Lean projection for clustering: one row per state position with (actor, item, position).
+def position_items(store, *, issue: str | None = None, as_of: str | None = None,
+                   half_life=None, horizon=None, context=None):
+    """Lean projection for clustering: one row per state position with (actor, item, position,
+    weight), the positions that count at D (docs/TIME.md; D = ``as_of``, default the newest
+    date in the store) with their weights.
 
     ``item`` is the resolution a position is about (roll calls, co-sponsorships) or else the
     issue of a claim on an issue or a policy. With ``issue``, only items on that issue or an
@@ -408,16 +473,21 @@ def position_items(store, *, issue: str | None = None, as_of: str | None = None)
     codes concatenated: 870,109 UN votes leave the store as about 17,000 rows in about a second,
     where reading the statement nodes costs tens of seconds on disk (PITFALLS: project over the
     direct edges, move in bulk). With ``as_of`` they count from the resolution's adoption date
-    (``sg:adoptedOn``; undated resolutions always count). Claims on issues and policies are few:
-    they are found first and then read with their dates, actors and (for symmetric relations)
-    both ends.
+    (``sg:adoptedOn``, else a draft's ``dcterms:issued``; undated resolutions are older than
+    any dated one), and within a series (``sg:inSeries``) a state's newest act supersedes its
+    older ones; the weights are computed over the exploded table in one vectorised pass.
+    Claims on issues and policies are few: they are found first and then read with their
+    dates, actors and (for symmetric relations) both ends.
     """
     import pandas as pd
 
     wanted = _resolve_issue_iri(store, issue) if issue else None
-    frames = [_resolution_positions(store, wanted, as_of), _issue_positions(store, wanted, as_of)]
+    if context is None:
+        context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
+    frames = [_resolution_positions(store, wanted, context),
+              _issue_positions(store, wanted, context)]
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
-        len(f) for f in frames) else pd.DataFrame(columns=["actor", "item", "position"])
+        len(f) for f in frames) else pd.DataFrame(columns=["actor", "item", "position", "weight"])
     return frame.sort_values(["actor", "item", "position"], kind="stable").reset_index(drop=True)
 
 
@@ -429,27 +499,33 @@ def _issue_filter(subject: str, wanted: str | None) -> str:
     return f"{subject} skos:broader* {NTriplesWriter().iri(wanted)} ." if wanted else ""
 
 
-def _resolution_positions(store, wanted: str | None, as_of: str | None):
+def _resolution_positions(store, wanted: str | None, context):
     import io
 
     import pandas as pd
 
+    from graph.analysis.temporal import claim_weights
+
     table = {str(r.iri): r.polarity for r in relations().values() if not r.symmetric}
+    kinds = {str(r.iri): r.kind for r in relations().values()}
     values = " ".join(f"<{iri}>" for iri in sorted(table))
     about = f"; sg:about ?about . {_issue_filter('?about', wanted)}" if wanted else "."
     # Both subqueries are evaluated once and hash-joined (a join on ?a inline costs a lookup
     # per vote); grouping before the terms are decoded keeps the answer small. The separator
     # is spelt out because Virtuoso requires it.
     text = f"""
-        SELECT ?res ?relation ?adopted (GROUP_CONCAT(?code; SEPARATOR=" ") AS ?codes) WHERE {{
-            {{ SELECT DISTINCT ?res ?adopted WHERE {{
+        SELECT ?res ?relation ?adopted ?series (GROUP_CONCAT(?code; SEPARATOR=" ") AS ?codes)
+        WHERE {{
+            {{ SELECT DISTINCT ?res ?adopted ?series WHERE {{
                 ?res a sg:Resolution {about}
-                OPTIONAL {{ ?res sg:adoptedOn ?adopted }} }} }}
+                OPTIONAL {{ ?res sg:adoptedOn ?voted }} OPTIONAL {{ ?res dcterms:issued ?issued }}
+                OPTIONAL {{ ?res sg:inSeries ?series }}
+                BIND (COALESCE(?voted, ?issued) AS ?adopted) }} }}
             VALUES ?relation {{ {values} }}
             ?a ?relation ?res .
             {{ SELECT ?a ?code WHERE {{ ?a sg:isoCode ?code }} }}
-        }} GROUP BY ?res ?relation ?adopted"""
-    columns = ["res", "relation", "adopted", "codes"]
+        }} GROUP BY ?res ?relation ?adopted ?series"""
+    columns = ["res", "relation", "adopted", "series", "codes"]
     if hasattr(store, "select_csv"):
         grouped = pd.read_csv(io.BytesIO(store.select_csv(text)), dtype=str,
                               keep_default_na=False)
@@ -458,23 +534,28 @@ def _resolution_positions(store, wanted: str | None, as_of: str | None):
             [{c: ("" if r.get(c) is None else str(r.get(c))) for c in columns}
              for r in store.select_rows(text)], columns=columns)
     if grouped.empty:
-        return pd.DataFrame(columns=["actor", "item", "position"])
-    if as_of is not None:
-        grouped = grouped[(grouped["adopted"] == "") | (grouped["adopted"] <= as_of)]
+        return pd.DataFrame(columns=["actor", "item", "position", "weight"])
     grouped = grouped.assign(
         actor=grouped["codes"].str.split(),
         item=grouped["res"].str.rsplit("/", n=1).str[-1],
         position=grouped["relation"].map(table).astype(float),
+        key=grouped["series"].where(grouped["series"] != "", grouped["res"]),
+        kind=grouped["relation"].map(kinds).fillna("Act"),
+        date=grouped["adopted"].str.slice(0, 10),
     )
-    return grouped.explode("actor")[["actor", "item", "position"]].dropna(subset=["actor"])
+    exploded = grouped.explode("actor").dropna(subset=["actor"])
+    # One vote or sponsorship per state and resolution: the resolution stands for the claim.
+    weighted = claim_weights(exploded.assign(claim=exploded["item"]), context.clock)
+    weighted = weighted[weighted["weight"] > 0]
+    return weighted[["actor", "item", "position", "weight"]]
 
 
-def _issue_positions(store, wanted: str | None, as_of: str | None):
+def _issue_positions(store, wanted: str | None, context):
     import pandas as pd
 
     # A claim is on an issue when it names one (sg:issue), targets one, or targets a policy
     # about one (graph.claims._issues_of); those on resolutions are counted above.
-    validity = _VALIDITY if as_of is not None else ""
+    validity = _VALIDITY
     # OPTIONAL, not UNION, for the far end of symmetric claims: pyoxigraph evaluates a UNION
     # before the VALUES it joins with, i.e. over every claim in the store.
     rows = claims_then(store, """
@@ -482,7 +563,7 @@ def _issue_positions(store, wanted: str | None, as_of: str | None):
             { ?claim sg:issue ?x } UNION { ?t a sg:Issue . ?claim sg:target ?t }
             UNION { ?t sg:about ?x . MINUS { ?t a sg:Resolution } ?claim sg:target ?t } }""",
         f"""
-        SELECT ?claim ?issue ?position ?actorCode ?targetCode ?symmetric
+        SELECT ?claim ?issue ?position ?actorCode ?targetCode ?symmetric ?relation ?t ?a
                ?date ?validFrom ?validUntil WHERE {{
             VALUES ?claim {{ CLAIMS }}
             ?claim sg:onIssue ?issue ; sg:position ?position ; sg:relation ?relation ;
@@ -496,12 +577,22 @@ def _issue_positions(store, wanted: str | None, as_of: str | None):
         }}""")
     records = []
     for row in rows:
-        if not valid_at(row, as_of):
-            continue
         item, position = _code(row["issue"]), float(row["position"])
-        ends = [row.get("actorCode")]
+        ends = [(row.get("actorCode"), row["t"])]
         if row.get("symmetric") in (True, "true", 1):
-            ends.append(row.get("targetCode"))
-        records.extend({"actor": str(code), "item": item, "position": position}
-                       for code in ends if code)
-    return pd.DataFrame.from_records(records, columns=["actor", "item", "position"])
+            ends.append((row.get("targetCode"), row["a"]))  # its target is the actor
+        records.extend({"claim": row["claim"], "actor": str(code), "item": item,
+                        "position": position, "target": target,
+                        "relation": str(row["relation"]).rsplit("#", 1)[-1],
+                        "date": _iso(row.get("date")) or "",
+                        "valid_from": _iso(row.get("validFrom")) or "",
+                        "valid_until": _iso(row.get("validUntil")) or ""}
+                       for code, target in ends if code)
+    columns = ["claim", "actor", "item", "position", "target", "relation", "date",
+               "valid_from", "valid_until"]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    if frame.empty:
+        return pd.DataFrame(columns=["actor", "item", "position", "weight"])
+    weighted = weigh(frame, context)
+    weighted = weighted[weighted["weight"] > 0]
+    return weighted[["actor", "item", "position", "weight"]]

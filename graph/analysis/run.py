@@ -39,50 +39,92 @@ def resolve_issue(frame, issue: str | None) -> str | None:
 
 # ------------------------------------------------------------------------------ gaps
 
-def run_gaps(store, *, actor=None, issue=None, min_score=0.0, as_of=None):
-    """Coordination gaps between allied states, ranked (see graph.algorithms.gaps).
+def run_gaps(store, *, actor=None, issue=None, min_score=0.0, as_of=None, half_life=None,
+             horizon=None, context=None):
+    """Coordination gaps between allied states at D, ranked (see graph.algorithms.gaps).
 
-    Allies are pairs of states with an ``alignedWith`` claim (stated, rolled up, or a formal
-    alliance imported from the Correlates of War data). Without ``issue``, gaps are computed
-    on the issues claims speak to directly; with it, also on broader issues, whose positions
-    combine those of the issues under them.
+    Allies are pairs of states with an ``alignedWith`` claim holding at D (stated, rolled up,
+    or a formal alliance imported from the Correlates of War data). Positions are those of
+    docs/TIME.md at D (``as_of``, default the newest date in the store; ``half_life`` and
+    ``horizon`` in days or ``2y``/``18m``); the evidence lists superseded claims too, with
+    weight 0. Without ``issue``, gaps are computed on the issues claims speak to directly;
+    with it, also on broader issues, whose positions combine those of the issues under them.
     """
     from graph.algorithms.gaps import coordination_gaps
-    from graph.analysis.project import allied_pairs, issue_coverage, positions, state_iris
+    from graph.analysis.project import (
+        allied_pairs,
+        issue_coverage,
+        positions,
+        state_iris,
+        time_context,
+    )
 
-    pairs = allied_pairs(store, as_of=as_of)
-    if actor is not None and issue is None and as_of is None:
+    if context is None:
+        context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
+    pairs = allied_pairs(store, context=context)
+    if actor is not None and issue is None:
         # One state's gaps: read the claims of that state and its allies only, and take the
         # salience of each issue from counts made in the store over all the claims.
         members = {actor} | {x for a, b, _ in pairs if actor in (a, b) for x in (a, b)}
         iris = state_iris(store)
         table = positions(store, actors=[iris[m] for m in sorted(members) if m in iris],
-                          propagate=False)
+                          propagate=False, context=context, keep_inactive=True)
         if table.empty:
             return []
-        return coordination_gaps(table, pairs, actor=actor, min_score=min_score,
-                                 coverage=issue_coverage(store))
-    table = positions(store, as_of=as_of)
+        return _real_gaps(coordination_gaps(table, pairs, actor=actor, min_score=min_score,
+                                            coverage=issue_coverage(store)))
+    table = positions(store, context=context, keep_inactive=True)
     if table.empty:
         return []
     code = resolve_issue(table, issue)
     if code is None:
         table = table[table["via"] == ""]
-    return coordination_gaps(table, pairs, actor=actor, issue=code, min_score=min_score)
+    return _real_gaps(coordination_gaps(table, pairs, actor=actor, issue=code,
+                                        min_score=min_score))
+
+
+def _real_gaps(found) -> list:
+    """Leave out pairs that agree (distance 0): a gap of zero is no gap (issue 14)."""
+    return [g for g in found if g.distance > 1e-12]
 
 
 def _evidence_lines(rows) -> list[str]:
     """Quoted evidence one line each; claims with no quote (roll-call votes, coded events)
     counted by relation and source instead of listed: a state's side on a UN issue can rest on
     thousands of votes."""
-    quoted = [f"{e.relation}: {e.evidence}" for e in rows if e.evidence]
-    counts: dict[tuple[str, str], int] = {}
+    # One sentence behind several claims is listed once, with each claim's relation.
+    by_quote: dict[str, dict[str, None]] = {}
+    for e in rows:
+        if e.evidence:
+            by_quote.setdefault(e.evidence, {})[(e.relation, _weight_note(e))] = None
+    quoted = []
+    for quote, claims in by_quote.items():
+        notes = {note for _, note in claims}
+        if len(notes) == 1:
+            quoted.append(f"{', '.join(dict.fromkeys(r for r, _ in claims))}: {quote}"
+                          f"{notes.pop()}")
+        else:
+            quoted.append(f"{', '.join(r + n for r, n in claims)}: {quote}")
+    counts: dict[tuple[str, str, str], int] = {}
     for e in rows:
         if not e.evidence:
-            key = (e.relation, e.source_title or e.source)
+            key = (e.relation, e.source_title or e.source, _weight_note(e, counted=True))
             counts[key] = counts.get(key, 0) + 1
-    return quoted + [f"{relation} x{n:,} ({source})" for (relation, source), n in
+    return quoted + [f"{relation} x{n:,} ({source}){note}" for (relation, source, note), n in
                      sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _weight_note(e, counted: bool = False) -> str:
+    """How a claim counts at D (docs/TIME.md): its weight, or why it does not count."""
+    from graph.vocab import short
+
+    status = getattr(e, "status", "counts")
+    if status == "superseded":
+        return " [superseded" + ("" if counted else f" by {short(e.superseded_by)}") + "]"
+    if status != "counts":
+        return f" [{status}]"
+    weight = getattr(e, "weight", 1.0)
+    return "" if counted or weight >= 1 else f" [weight {weight:.2f}]"
 
 
 def gap_rows(gaps) -> list[dict]:
@@ -115,10 +157,42 @@ class BalanceReport:
     balance_ratio: float | None
     frustration: object
     partition: object
+    #: Signed ties the state graph does not hold (issue 14): ``rolled_up`` claims between
+    #: other actors that count through a derived state-level claim, ``left_out`` ones that
+    #: count nowhere (an organisation, or a person of no state), and a few ``examples``.
+    other_ties: dict = field(default_factory=dict)
 
 
-def run_balance(store, *, k=2, as_of=None, method="auto", seed=0) -> BalanceReport:
-    """Triads, frustration index and the balanced k-way partition of the state graph.
+_OTHER_TIES = """
+SELECT ?claim ?a ?r ?t ?rolled WHERE {
+    ?class rdfs:subClassOf sg:Actor . ?t a ?class .
+    ?claim sg:target ?t ; a sg:Claim ; sg:actor ?a ; sg:relation ?r .
+    ?r sg:polarity ?p . FILTER (?p != 0)
+    FILTER EXISTS { ?a a ?ac . ?ac rdfs:subClassOf sg:Actor }
+    FILTER NOT EXISTS { ?a a sg:State . ?t a sg:State }
+    BIND (EXISTS { ?d sg:derivedFrom ?claim ; sg:actor ?da ; sg:target ?dt .
+                   ?da a sg:State . ?dt a sg:State } AS ?rolled)
+}"""
+
+
+def _other_ties(store) -> dict:
+    """Signed claims between actors that are not both states (see BalanceReport.other_ties)."""
+    from graph.vocab import short
+
+    rows = {r["claim"]: r for r in store.select_rows(_OTHER_TIES)}
+    left = sorted(c for c, r in rows.items() if not r.get("rolled"))
+    return {
+        "rolled_up": len(rows) - len(left),
+        "left_out": len(left),
+        "examples": [f"{short(rows[c]['a'])} {short(rows[c]['r'])} {short(rows[c]['t'])}"
+                     for c in left[:5]],
+    }
+
+
+def run_balance(store, *, k=2, as_of=None, method="auto", seed=0, half_life=None,
+                horizon=None) -> BalanceReport:
+    """Triads, frustration index and the balanced k-way partition of the state graph at D
+    (docs/TIME.md: ``as_of``, default the newest date in the store).
 
     See graph.algorithms.balance for the definitions (Cartwright & Harary 1956; Aref & Wilson
     2019; Doreian & Mrvar 1996).
@@ -126,14 +200,23 @@ def run_balance(store, *, k=2, as_of=None, method="auto", seed=0) -> BalanceRepo
     from graph.algorithms import balance
     from graph.analysis.project import state_graph
 
-    G = state_graph(store, as_of=as_of)
+    G = state_graph(store, as_of=as_of, half_life=half_life, horizon=horizon)
     signed = G.edge_subgraph([(u, v) for u, v, d in G.edges(data=True) if d.get("sign")]).copy()
     triads = balance.triads(signed)
     ratio = balance.triangle_balance_ratio(signed) if triads else None
     frustration = balance.frustration_index(signed, method=method, seed=seed)
-    partition = balance.balanced_partition(signed, k=k, seed=seed) if signed.number_of_edges() \
-        else None
-    return BalanceReport(G, triads, ratio, frustration, partition)
+    if signed.number_of_edges() and k == 2 and frustration.exact:
+        # The exact frustration index's two sides are an optimal 2-way partition: show those,
+        # so that the partition never violates more edges than the index says (issue 14).
+        partition = balance.signed_partition(signed, frustration.partition, exact=True)
+    elif signed.number_of_edges():
+        partition = balance.balanced_partition(signed, k=k, seed=seed)
+        sides = balance.signed_partition(signed, frustration.partition)
+        if k >= 2 and sides.criterion < partition.criterion:
+            partition = sides
+    else:
+        partition = None
+    return BalanceReport(G, triads, ratio, frustration, partition, _other_ties(store))
 
 
 # ------------------------------------------------------------------------------ clusters
@@ -167,54 +250,14 @@ class AlignmentClusters:
         return sorted(self.actors.index[self.actors["swing"]])
 
 
-def _signed_graph(affinity):
-    import networkx as nx
-
-    G = nx.Graph()
-    G.add_nodes_from(sorted(affinity.index))
-    actors = sorted(affinity.index)
-    for i, a in enumerate(actors):
-        for b in actors[i + 1:]:
-            value = affinity.loc[a, b]
-            if value == value and value != 0:  # NaN (no shared evidence) and 0 make no tie
-                G.add_edge(a, b, sign=1 if value > 0 else -1, weight=abs(float(value)))
-    return G
-
-
-def silhouettes(affinity, membership: dict) -> dict:
-    """Silhouette of each actor in a partition (Rousseeuw 1987), on the signed affinity.
-
-    Distance is ``(1 - affinity) / 2`` in [0, 1]; pairs with no shared evidence are left out
-    of the means, and an actor with nothing known about the other side gets distance 1 to it
-    (unrelated). s = (b - a) / max(a, b), with a the mean distance to its own camp and b the
-    smallest mean distance to another camp: near 1 firmly placed, near 0 between camps,
-    negative closer to another camp than to its own.
-    """
-    import numpy as np
-
-    distance = (1 - affinity) / 2
-    groups = sorted(set(membership.values()))
-    scores = {}
-    for actor, own in membership.items():
-        means = {}
-        for group in groups:
-            others = [x for x, g in membership.items() if g == group and x != actor]
-            values = [distance.loc[actor, x] for x in others]
-            values = [v for v in values if v == v]
-            means[group] = float(np.mean(values)) if values else (0.0 if group == own else 1.0)
-        a = means[own]
-        b = min((v for g, v in means.items() if g != own), default=1.0)
-        scores[actor] = 0.0 if max(a, b) == 0 else (b - a) / max(a, b)
-    return scores
-
-
-def _tie_signals(store, as_of):
-    """Per pair of states: (sum of polarity x confidence, sum of confidence) over their claims.
+def _tie_signals(store, as_of, context=None):
+    """Per pair of states: (sum of polarity x confidence x w, sum of confidence x w) over their
+    claims, w the claim's weight at D (docs/TIME.md).
 
     Neutral claims (declined) count with polarity 0: a deliberate silence between two states
     is evidence of a relation that is neither cooperative nor hostile.
     """
-    from graph.analysis.project import claims_then, valid_at
+    from graph.analysis.project import _iso, claims_then, time_context, weigh
 
     # The claims whose target is a state are found first: starting from every claim would
     # read all the votes of an imported UN record (a minute) for a few thousand ties.
@@ -222,7 +265,8 @@ def _tie_signals(store, as_of):
         store,
         "SELECT DISTINCT ?claim WHERE { ?y sg:isoCode ?b . ?claim sg:target ?y }",
         """
-        SELECT ?a ?b ?polarity ?confidence ?date ?validFrom ?validUntil WHERE {
+        SELECT ?claim ?x ?y ?relation ?a ?b ?polarity ?confidence ?date ?validFrom ?validUntil
+        WHERE {
             VALUES ?claim { CLAIMS }
             ?claim sg:actor ?x ; sg:target ?y ; sg:relation ?relation .
             ?relation sg:polarity ?polarity .
@@ -233,11 +277,22 @@ def _tie_signals(store, as_of):
             OPTIONAL { ?claim sg:validUntil ?validUntil }
         }""",
     )
+    import pandas as pd
+
+    if context is None:
+        context = time_context(store, as_of=as_of)
+    frame = pd.DataFrame.from_records(
+        [{"claim": r["claim"], "actor": r["x"], "target": r["y"],
+          "relation": str(r["relation"]).rsplit("#", 1)[-1], "date": _iso(r.get("date")) or "",
+          "valid_from": _iso(r.get("validFrom")) or "",
+          "valid_until": _iso(r.get("validUntil")) or ""} for r in rows],
+        columns=["claim", "actor", "target", "relation", "date", "valid_from", "valid_until"])
+    weights = weigh(frame, context)["weight"].to_numpy() if len(frame) else []
     signals: dict[tuple[str, str], list[float]] = {}
-    for row in rows:
-        if row["a"] == row["b"] or not valid_at(row, as_of):
+    for row, w in zip(rows, weights, strict=True):
+        if row["a"] == row["b"] or w <= 0:
             continue
-        confidence = float(row.get("confidence") or 1.0)
+        confidence = float(row.get("confidence") or 1.0) * float(w)
         entry = signals.setdefault(tuple(sorted((row["a"], row["b"]))), [0.0, 0.0])
         entry[0] += int(row["polarity"]) * confidence
         entry[1] += confidence
@@ -261,6 +316,10 @@ def run_clusters(
     ties=True,
     swing_threshold=0.5,
     dendrogram=True,
+    half_life=None,
+    horizon=None,
+    start=None,
+    end=None,
 ) -> AlignmentClusters:
     """Alignment clusters of states from their positions and, optionally, their direct ties.
 
@@ -271,23 +330,30 @@ def run_clusters(
     conflictual one), so that states known only from their ties to others (Cuba, Laos) are
     placed too: affinity = (agreement x common items + sum of tie signs) / (common items +
     ties). Communities are Louvain (Blondel et al. 2008) on the positive affinities with a
-    fixed seed (positive affinities only). Camps are the balanced two-way partition of the
-    signed affinity graph (Doreian & Mrvar 1996), which also uses the negative affinities that
-    modularity ignores. An actor whose silhouette in its camp (Rousseeuw 1987) is below
-    ``swing_threshold`` sits between the camps: a swing state. With ``dendrogram`` (the
-    default) the report also holds the average-linkage hierarchy (SciPy) for dendrograms.
+    fixed seed (positive affinities only). Camps are the two signs of the leading axis of the
+    double-centred affinity (graph.algorithms.camps.two_camps: classical scaling, Newman's
+    spectral bisection), which stays two-sided on dense roll-call agreement where a partition
+    of the signed graph collapses into one camp; ``camps.quality()`` says how good the split
+    is. A state whose silhouette on that axis (Rousseeuw 1987) is below ``swing_threshold``
+    sits near the boundary: a swing state. With ``dendrogram`` (the default) the report also
+    holds the average-linkage hierarchy (SciPy) for dendrograms.
+
+    ``start`` / ``end`` (ISO dates or years, inclusive) cluster on the roll calls of that
+    window only, each vote counting once (graph.analysis.votes): the agreement over a period,
+    rather than the positions at one date of docs/TIME.md; claims that are not votes are left
+    out of a window.
 
     References
     ----------
     Blondel, Guillaume, Lambiotte & Lefebvre (2008), J. Stat. Mech. P10008.
-    Doreian & Mrvar (1996), Social Networks 18(2):149-168.
+    Newman (2006), Phys. Rev. E 74(3):036104.
     Rousseeuw (1987), J. Comput. Appl. Math. 20:53-65.
     Signorino & Ritter (1999), International Studies Quarterly 43(1):115-144.
     """
     import numpy as np
     import pandas as pd
 
-    from graph.algorithms import balance
+    from graph.algorithms.camps import two_camps
     from graph.algorithms.clusters import (
         ClusterReport,
         agreement_graph,
@@ -298,11 +364,19 @@ def run_clusters(
         membership_strength,
         position_matrix,
     )
-    from graph.analysis.project import position_items
+    from graph.analysis.project import position_items, time_context
 
-    items = position_items(store, issue=issue, as_of=as_of)
+    # One D for positions and ties (docs/TIME.md; half_life and horizon in days or 2y/18m).
+    context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
+    if start is not None or end is not None:
+        from graph.analysis.votes import read_votes
+
+        items = read_votes(store, issue=issue).window(start, end).votes
+        ties = False
+    else:
+        items = position_items(store, issue=issue, context=context)
     matrix = position_matrix(items, item="item") if len(items) else pd.DataFrame()
-    signals = _tie_signals(store, as_of) if ties and issue is None else {}
+    signals = _tie_signals(store, as_of, context) if ties and issue is None else {}
     actors = sorted(set(matrix.index) | {a for pair in signals for a in pair})
     if not actors:
         where = f" on {issue!r}" if issue else ""
@@ -339,17 +413,16 @@ def run_clusters(
         membership=membership,
         hierarchy=hierarchy,
     )
-    signed = _signed_graph(blended)
-    camps = balance.balanced_partition(signed, k=2, seed=seed) if signed.number_of_edges() \
-        else None
+    camps = two_camps(blended, anchor="USA" if "USA" in blended.index else None,
+                      swing_threshold=swing_threshold)
     camp_of = camps.membership if camps else {a: 0 for a in actors}
-    scores = silhouettes(blended, camp_of)
+    scores = camps.silhouette.to_dict() if camps else {a: 0.0 for a in actors}
     table = membership[["cluster", "strength", "betweenness"]].rename(
         columns={"cluster": "community"}
     )
     table.insert(1, "camp", [camp_of.get(a, 0) for a in table.index])
     table.insert(2, "silhouette", [round(scores[a], 4) for a in table.index])
-    table["swing"] = table["silhouette"] < swing_threshold
+    table["swing"] = table.index.isin(camps.swing if camps else [])
     return AlignmentClusters(report=report, items=matrix, camps=camps, actors=table, ties=signals)
 
 
@@ -368,9 +441,11 @@ class ActorProfile:
     gaps: list
 
 
-def actor_profile(store, code: str, *, as_of=None) -> ActorProfile:
-    """Everything the graph says about one actor (states get allies, rivals and gaps too)."""
-    from graph.analysis.project import positions, state_graph
+def actor_profile(store, code: str, *, as_of=None, half_life=None,
+                  horizon=None) -> ActorProfile:
+    """Everything the graph says about one actor at D (docs/TIME.md; ``as_of``, default the
+    newest date in the store): positions with their weights, allies, rivals, gaps."""
+    from graph.analysis.project import positions, state_graph, time_context
     from graph.store.query import resolve_actor
 
     iri = resolve_actor(store, code)
@@ -384,16 +459,17 @@ def actor_profile(store, code: str, *, as_of=None) -> ActorProfile:
         raise StanceGraphError(f"{code}: not found")
     label, kind = str(rows[0]["label"]), str(rows[0]["kind"])
     actor_code = rows[0].get("code") or str(iri).rsplit("/", 1)[-1]
-    table = positions(store, level="all", as_of=as_of, propagate=False, actors=[str(iri)])
+    context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
+    table = positions(store, level="all", propagate=False, actors=[str(iri)], context=context)
     mine = table[table["actor"] == actor_code]
     position_rows = [
         {"issue": r.issue_label or r.issue, "position": r.position, "relation": r.relation,
-         "target": r.target_label or r.target, "date": r.date, "evidence": r.evidence,
-         "source": r.source_title}
+         "target": r.target_label or r.target, "date": r.date,
+         "weight": round(float(r.weight), 4), "evidence": r.evidence, "source": r.source_title}
         for r in mine.itertuples()
     ]
     allies, rivals, gaps = [], [], []
-    G = state_graph(store, as_of=as_of)
+    G = state_graph(store, context=context)
     if actor_code in G:
         for other in sorted(G[actor_code]):
             edge = G[actor_code][other]
@@ -401,5 +477,5 @@ def actor_profile(store, code: str, *, as_of=None) -> ActorProfile:
                      "weight": edge["weight"], "relations": edge["relations"],
                      "claims": len(edge["claims"])}
             (allies if edge["sign"] > 0 else rivals).append(entry)
-        gaps = gap_rows(run_gaps(store, actor=actor_code, as_of=as_of))
+        gaps = gap_rows(run_gaps(store, actor=actor_code, context=context))
     return ActorProfile(actor_code, label, kind, position_rows, allies, rivals, gaps)

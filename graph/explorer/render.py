@@ -13,10 +13,8 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
 import string
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,12 +26,16 @@ from graph.explorer.styles import (
     EDGE_FAMILIES,
     MIXED_DASHES,
     NODE_CLASSES,
+    SWING_BORDER,
+    SWING_DASHES,
+    SWING_WIDTH,
     UNCLUSTERED,
     kind_rank,
     legend,
     node_class,
     relation_family,
 )
+from graph.explorer.timeline import TimeTable, time_payload
 from graph.explorer.tooltips import edge_title, node_title, position_summaries
 from graph.explorer.viewdata import ClaimRecord, ViewData
 from graph.explorer.views import COLORINGS, VIEWS, view_graph
@@ -66,9 +68,23 @@ def _script_json(value) -> str:
     return text
 
 
-def _claim_filter_record(claim: ClaimRecord) -> dict:
-    return {"r": claim.relation, "s": claim.source, "a": claim.start, "b": claim.end,
-            "d": claim.derived}
+def _claim_filter_record(claim: ClaimRecord, table=None, tie: bool = False) -> dict:
+    record = {"r": claim.relation, "s": claim.source, "a": claim.start, "b": claim.end,
+              "d": claim.derived}
+    if table is not None:
+        record["i"] = table.add(claim)
+        if tie:
+            # What the claim adds to its tie at full weight (state_graph's sum).
+            relation = relations()[claim.relation]
+            record["p"] = relation.polarity * abs(relation.weight) * claim.confidence
+    return record
+
+
+def _gap_label(attrs) -> str:
+    issue = attrs["issue_label"] if attrs.get("gap") is None else (
+        attrs["gap"].issue_label or attrs["gap"].issue)
+    text = f"{issue[:40]}{'...' if len(issue) > 40 else ''}"
+    return text if attrs.get("gap") is None else f"{text} ({attrs['gap'].distance:.2f})"
 
 
 def _sizes(G) -> dict:
@@ -100,9 +116,10 @@ def _network(G):
 
     data: ViewData = G.graph["data"]
     by_actor, by_issue = position_summaries(data, G.graph["flt"])
-    clusters = G.graph["clusters"]
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line",
                   heading="")
+    timed = G.graph.get("timed", False)
+    table = TimeTable(G.graph["context"]) if timed else None
     order = sorted(G.nodes(data=True),
                    key=lambda item: (kind_rank(item[1]["kind"]),
                                      item[1]["label"].lower(), item[0]))
@@ -111,26 +128,31 @@ def _network(G):
     positions = _layout(G) if G.number_of_nodes() > _PHYSICS_MAX_NODES else {}
     for iri, attrs in order:
         kind = node_class(attrs["kind"])
-        fill = kind.color
-        if G.graph["color"] == "clusters":
-            fill = (CLUSTER_COLORS[attrs["cluster"] % len(CLUSTER_COLORS)]
-                    if "cluster" in attrs else UNCLUSTERED)
+        looks = {"type": _look(kind, kind.color)}
+        for grouping in G.graph["groups"]:
+            looks[grouping] = _group_look(kind, attrs, grouping)
+        if iri == G.graph["focus"]:
+            for look in looks.values():
+                look["borderWidth"] = max(4, look["borderWidth"])
+        look = looks[G.graph["grouping"] or "type"]
         options = {
-            "title": node_title(iri, attrs, G, by_actor, by_issue, clusters),
+            "title": node_title(iri, attrs, G, by_actor, by_issue),
             "size": sizes[iri],
-            "borderWidth": 2 if kind.dashed else 1,
-            "shapeProperties": {"borderDashes": [4, 3] if kind.dashed else False},
             "sg_kind": attrs["kind"],
             "sg_code": attrs["code"],
+            **look,
         }
-        if iri == G.graph["focus"]:
-            options["borderWidth"] = 4
+        if G.graph["groups"]:
+            # The page switches between camps and communities by swapping these looks.
+            options["sg_looks"] = looks
+            options["sg_camp"] = attrs.get("camp", -1)
+            options["sg_community"] = attrs.get("community", -1)
+            options["sg_swing"] = bool(attrs.get("swing"))
         if iri in positions:
             options["x"], options["y"] = positions[iri]
+        if not attrs.get("holds", True):
+            options["hidden"] = True  # no edge holds at D: the slider shows it at other dates
         net.add_node(ids[iri], label=attrs["label"] or attrs["code"], shape=kind.shape,
-                     color={"background": fill, "border": "#333333",
-                            "highlight": {"background": fill, "border": "#000000"},
-                            "hover": {"background": fill, "border": "#000000"}},
                      **options)
     edges = sorted(G.edges(keys=True, data=True),
                    key=lambda e: (ids[e[0]], ids[e[1]], str(e[2])))
@@ -157,17 +179,20 @@ def _network(G):
             "arrows": {"to": {"enabled": family.arrow and not attrs["symmetric"],
                               "scaleFactor": 0.7}},
             "sg_family": attrs["family"],
-            "sg_claims": [_claim_filter_record(c) for c in attrs["claims"]],
+            "sg_claims": [_claim_filter_record(c, table, attrs["family"].startswith("tie-"))
+                          for c in attrs["claims"]],
         }
         if j in bends:
             options["smooth"] = bends[j]
         if attrs["family"] == "gap":
-            gap = attrs["gap"]
-            issue = gap.issue_label or gap.issue
-            options["label"] = f"{issue[:40]}{'...' if len(issue) > 40 else ''} " \
-                               f"({gap.distance:.2f})"
+            options["label"] = _gap_label(attrs)
             options["font"] = {"size": 12, "color": "#7a3b00", "strokeWidth": 4}
             options["length"] = 380
+            options["sg_gap"] = [*attrs["pair"], attrs["issue"], attrs["issue_label"]]
+        elif "pair" in attrs:
+            options["sg_pair"] = list(attrs["pair"])
+        if not attrs.get("holds", True):
+            options["hidden"] = True
         net.add_edge(ids[u], ids[v], **options)
     physics = not precomputed
     net.options = {
@@ -189,7 +214,28 @@ def _network(G):
         "edges": {"smooth": {"enabled": True, "type": "dynamic"} if physics else False,
                   "selectionWidth": 2, "hoverWidth": 1.5},
     }
-    return net, physics
+    return net, physics, table
+
+
+def _look(kind, fill, border="#333333", width=None, dashes=None) -> dict:
+    """The vis-network options that draw a node: fill, outline and its dashes."""
+    dashes = dashes if dashes is not None else ([4, 3] if kind.dashed else False)
+    return {
+        "color": {"background": fill, "border": border,
+                  "highlight": {"background": fill, "border": "#000000"},
+                  "hover": {"background": fill, "border": "#000000"}},
+        "borderWidth": width if width is not None else (2 if kind.dashed else 1),
+        "shapeProperties": {"borderDashes": dashes},
+    }
+
+
+def _group_look(kind, attrs, grouping: str) -> dict:
+    """A node filled by its camp or community; a swing state ringed among the camps."""
+    number = attrs.get("camp" if grouping == "camps" else "community")
+    fill = UNCLUSTERED if number is None else CLUSTER_COLORS[number % len(CLUSTER_COLORS)]
+    if grouping == "camps" and attrs.get("swing"):
+        return _look(kind, fill, SWING_BORDER, SWING_WIDTH, list(SWING_DASHES))
+    return _look(kind, fill)
 
 
 def _fan(edges, ids) -> dict:
@@ -280,9 +326,28 @@ def _config(G) -> dict:
                    "color": node_class(k).color} for k in kinds],
         "sources": [{"id": s, "title": data.sources.get(s) or short(s)} for s in used_sources],
         "derivedToggle": any(a["derived"] for _, _, a in G.edges(data=True)),
+        "grouping": G.graph["grouping"] or "",
         "nodes": G.number_of_nodes(),
         "edges": G.number_of_edges(),
     }
+
+
+def _time_config(G, table) -> dict:
+    """What the page's slider needs (graph.explorer.timeline); without a slider, D only."""
+    context = G.graph.get("context")
+    if table is None:
+        return {"asOf": context.clock.as_of if context else ""}
+    config = time_payload(table, G.graph["explicit_date"])
+    if G.graph["view"] == "gaps":
+        config["gaps"] = {
+            "rows": [[table.add(claim, text=True), actor, issue, position]
+                     for claim, actor, issue, position in G.graph["gap_rows"]],
+            "allies": [[table.add(claim), a, b] for claim, a, b in G.graph["alliance_claims"]],
+        }
+    config["tieColors"] = {"positive": EDGE_FAMILIES["tie-positive"].color,
+                           "negative": EDGE_FAMILIES["tie-negative"].color}
+    config["mixedDashes"] = list(MIXED_DASHES)
+    return config
 
 
 def _summary(G) -> str:
@@ -291,16 +356,28 @@ def _summary(G) -> str:
     what = {"claims": "actors and targets with their direct stance edges",
             "states": "the state-level signed graph (claims rolled up to states)",
             "gaps": "allied states and their coordination gaps, labelled by issue"}[view]
-    text = f"{G.number_of_nodes()} nodes, {G.number_of_edges()} edges: {what}"
+    shown_nodes, shown_edges = _shown(G)
+    text = f"{shown_nodes} nodes, {shown_edges} edges: {what}"
     if graph["focus"]:
         node = G.nodes[graph["focus"]]
         text += f"; the neighbourhood of {node['label']} ({node['code']}) within " \
                 f"{graph['depth']} hop{'s' if graph['depth'] != 1 else ''}"
-    if graph["color"] == "clusters":
-        text += "; nodes coloured by alignment cluster"
-    if graph["filters"]:
-        text += "; filtered by " + "; ".join(graph["filters"])
+    if graph["grouping"] == "camps":
+        text += "; states coloured by camp, swing states ringed"
+    elif graph["grouping"] == "communities":
+        text += "; states coloured by community"
+    filters = [f for f in graph["filters"] if not f.startswith("as of ")]
+    if filters:
+        text += "; filtered by " + "; ".join(filters)
+    if graph.get("context") is not None:
+        text += f"; as of {graph['context'].clock.as_of}"
     return text + "."
+
+
+def _shown(G) -> tuple[int, int]:
+    """Nodes and edges shown at D (the page carries those of other dates too, hidden)."""
+    return (sum(1 for _, h in G.nodes(data="holds", default=True) if h),
+            sum(1 for *_, h in G.edges(data="holds", default=True) if h))
 
 
 def _default_title(G) -> str:
@@ -312,12 +389,13 @@ def _default_title(G) -> str:
 
 
 def _page(G, title: str | None) -> tuple[str, dict]:
-    net, physics = _network(G)
+    net, physics, table = _network(G)
     page = _pyvis_html(net)
     esc = html.escape
     title = title or _default_title(G)
     config = _config(G)
     config["physics"] = physics
+    config["time"] = _time_config(G, table)
     notes = "".join(f'<p class="sg-left-out" role="status">{esc(n)}</p>'
                     for n in G.graph["notes"])
     head = (f"<title>{esc(title)}</title>\n"
@@ -329,6 +407,7 @@ def _page(G, title: str | None) -> tuple[str, dict]:
         title=esc(title), summary=esc(_summary(G)), notes=notes, legend=legend(G),
     )
     script = (f'<script id="sg-config" type="application/json">{_script_json(config)}</script>\n'
+              f"<script>{_asset('time.js')}</script>\n"
               f"<script>{_asset('explorer.js')}</script>\n")
     page = page.replace("<head>", "<head>\n" + head, 1)
     page = page.replace("<html>", '<html lang="en">', 1)
@@ -344,7 +423,8 @@ def _page(G, title: str | None) -> tuple[str, dict]:
 
 @dataclass(frozen=True)
 class RenderReport:
-    """What a page shows and what it left out."""
+    """What a page shows at its date D and what it left out (``nodes`` and ``edges`` are those
+    shown at D; the page carries the edges of other dates too, hidden, for its slider)."""
 
     path: Path | None
     view: str
@@ -358,6 +438,7 @@ class RenderReport:
     physics: bool
     bytes: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    as_of: str = ""
 
     @property
     def left_out(self) -> int:
@@ -366,14 +447,37 @@ class RenderReport:
 
 
 def _render(store, *, title=None, **options) -> tuple[str, RenderReport]:
-    G = view_graph(store, **options)
+    if options.get("view") == "votes":  # a page of its own: graph.explorer.votes
+        return _render_votes(store, title=title, **options)
+    G = view_graph(store, timeline=True, **options)
     page, config = _page(G, title)
+    # What shows at D; the page also carries the edges of other dates, hidden, for its slider.
+    shown_nodes, shown_edges = _shown(G)
+    context = G.graph.get("context")
     report = RenderReport(
-        path=None, view=G.graph["view"], nodes=G.number_of_nodes(), edges=G.number_of_edges(),
+        path=None, view=G.graph["view"], nodes=shown_nodes, edges=shown_edges,
         total_nodes=G.graph["total_nodes"], total_edges=G.graph["total_edges"],
         left_out_nodes=G.graph["left_out_nodes"], left_out_edges=G.graph["left_out_edges"],
         aggregated=G.graph["aggregated"], physics=config["physics"],
         bytes=len(page.encode("utf-8")), notes=tuple(G.graph["notes"]),
+        as_of=context.clock.as_of if context is not None else "",
+    )
+    return page, report
+
+
+def _render_votes(store, *, title=None, color=None, **_) -> tuple[str, RenderReport]:
+    """The vote layer (agreement per session; graph.explorer.votes) with the same report."""
+    from graph.explorer.votes import render_votes
+
+    page, layer = render_votes(store, title=title,
+                               color="ideal" if color == "ideal" else "camps")
+    report = RenderReport(
+        path=None, view="votes", nodes=layer.states, edges=layer.shown_edges,
+        total_nodes=layer.states, total_edges=layer.edges, left_out_nodes=0,
+        left_out_edges=layer.edges - layer.shown_edges, aggregated=False, physics=False,
+        bytes=len(page.encode("utf-8")),
+        notes=(f"{layer.periods} periods; the page opens on the last, its slider shows the "
+               f"others",),
     )
     return page, report
 
@@ -418,15 +522,10 @@ def render(store, path, **options) -> RenderReport:
     Returns a :class:`RenderReport` with the numbers of nodes and edges on the page, and what
     the node budget left out.
     """
+    from graph.output import write_file
+
     page, report = _render(store, **options)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(page)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # A temporary file renamed over a regular file (mode 0644 minus the umask); a FIFO or a
+    # device is written through, a symbolic link refused (issue 14).
+    target = write_file(Path(path), page)
     return RenderReport(**{**report.__dict__, "path": target})

@@ -16,6 +16,9 @@ __all__ = [
     "OTHER",
     "CLUSTER_COLORS",
     "UNCLUSTERED",
+    "SWING_BORDER",
+    "SWING_DASHES",
+    "SWING_WIDTH",
     "MIXED_DASHES",
     "node_class",
     "kind_rank",
@@ -91,9 +94,16 @@ EDGE_FAMILIES: dict[str, EdgeFamily] = {
 }
 # Relations with a family of their own that polarity and CAMEO root alone do not give.
 _FAMILY_BY_NAME = {"coSponsored": "cosponsored"}
-CLUSTER_COLORS = ("#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2",
-                  "#edc948", "#ff9da7", "#9c755f", "#17becf")
+#: Group (camp, community) fills. None is an edge colour or near one (CIELAB distance above
+#: 25 from each, checked by a test): a red or green node next to red or green edges would read
+#: as "hostile" or "friendly". Indigo and gold first: the two camps, apart for every eye.
+CLUSTER_COLORS = ("#6b6ecf", "#edc948", "#17becf", "#f7b6d2", "#e7cb94", "#b07aa1",
+                  "#ffbe7d", "#a0cbe8", "#dbdb8d", "#c5b0d5")
 UNCLUSTERED = "#d9d9d9"
+#: The outline of a swing state: thick, dark and dashed, a ring no other node has.
+SWING_BORDER = "#1a1a1a"
+SWING_DASHES = (5, 8)
+SWING_WIDTH = 5
 MIXED_DASHES = (2, 4)
 
 
@@ -150,11 +160,70 @@ def _svg_edge(family: EdgeFamily, dashes=None) -> str:
             f'stroke-width="{min(family.width, 5)}"{dash_attr}/>{arrow}</svg>')
 
 
+_GROUPING_TEXT = {
+    "camps": ("Camps", "the two-way split of the signed agreement between states "
+              "(stancegraph clusters: camps)"),
+    "communities": ("Communities", "Louvain communities of the positive agreement "
+                    "(stancegraph clusters: communities)"),
+}
+
+
+def _svg_swing() -> str:
+    return ('<svg width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">'
+            f'<circle cx="9" cy="9" r="6.5" fill="{UNCLUSTERED}" stroke="{SWING_BORDER}" '
+            f'stroke-width="2.6" stroke-dasharray="{SWING_DASHES[0] * 0.6} '
+            f'{SWING_DASHES[1] * 0.6}"/></svg>')
+
+
+def _group_legend(G) -> list[str]:
+    """Camps and communities, each in its own section; the page shows the chosen one."""
+    esc = html.escape
+    chosen = G.graph["grouping"]
+    parts = ['<p class="sg-field"><label for="sg-grouping">Groups</label> '
+             '<select id="sg-grouping">']
+    for grouping in G.graph["groups"]:
+        selected = " selected" if grouping == chosen else ""
+        parts.append(f'<option value="{grouping}"{selected}>{grouping}</option>')
+    parts.append("</select></p>")
+    key = {"camps": "camp", "communities": "community"}
+    shown = {g: {a[k] for _, a in G.nodes(data=True) if k in a} for g, k in key.items()}
+    ungrouped = any(a["kind"] == "state" and "camp" not in a for _, a in G.nodes(data=True))
+    evidence = G.graph.get("evidence")
+    for grouping, found in G.graph["groups"].items():
+        title, what = _GROUPING_TEXT[grouping]
+        hidden = "" if grouping == chosen else " hidden"
+        parts += [f'<div class="sg-grouping" data-grouping="{grouping}"{hidden}>',
+                  f"<h3>{esc(title)}</h3>", f'<p class="sg-note">{esc(what)}</p>',
+                  '<ul class="sg-legend-list">']
+        for group in found:
+            dot = _svg_node(_KIND["state"], CLUSTER_COLORS[group.number % len(CLUSTER_COLORS)])
+            names = ", ".join(f"{m} (swing)" if m in group.swing else m for m in group.members)
+            absent = "" if group.number in shown[grouping] else " (none on this page)"
+            parts.append(f'<li data-group="{group.number}">{dot}<span>{esc(group.name)}: '
+                         f"{esc(names)}{esc(absent)}</span></li>")
+        if ungrouped:
+            parts.append(f"<li>{_svg_node(_KIND['state'], UNCLUSTERED)}<span>in no "
+                         f"{esc(key[grouping])}"
+                         f"</span></li>")
+        swing = [m for g in found for m in g.swing]
+        if grouping == "camps" and swing:
+            parts.append(f'<li class="sg-swing">{_svg_swing()}<span>ringed: swing state, '
+                         f"between the camps ({esc(', '.join(swing))}); hover it for why"
+                         f"</span></li>")
+        parts.append("</ul>")
+        if evidence is not None:
+            note = evidence.note[0].upper() + evidence.note[1:] + "."
+            parts.append(f'<p class="sg-note sg-evidence">{esc(note)}</p>')
+        parts.append("</div>")
+    return parts
+
+
 def legend(G) -> str:
     """The legend of a view graph (:func:`graph.explorer.views.view_graph`) as escaped HTML.
 
-    It lists only the node classes and edge families the graph has, and the clusters when
-    nodes are coloured by cluster.
+    It lists only the node classes and edge families the graph has, and, when nodes are
+    coloured by group, the camps (swing states marked) and communities with the evidence they
+    rest on.
     """
     esc = html.escape
     kinds = sorted({k for _, k in G.nodes(data="kind")}, key=kind_rank)
@@ -164,23 +233,18 @@ def legend(G) -> str:
     members = defaultdict(list)
     for relation in table.values():
         members[relation_family(relation)].append(relation.label)
-    parts = ['<h2>Legend</h2>', '<h3>Nodes</h3>', '<ul class="sg-legend-list">']
+    parts = ['<h2>Legend</h2>']
+    if G.graph.get("groups"):
+        parts += _group_legend(G)
+    parts += ['<h3>Nodes</h3>', '<ul class="sg-legend-list">']
     for key in kinds or ["state"]:
         kind = node_class(key)
-        fill = UNCLUSTERED if G.graph["color"] == "clusters" else None
+        fill = UNCLUSTERED if G.graph.get("groups") else None
         parts.append(f"<li>{_svg_node(kind, fill)}<span>{esc(kind.label)}</span></li>")
     parts.append("</ul>")
     by_degree = G.graph["view"] == "claims" and not G.graph["aggregated"]
     size = "degree centrality" if by_degree else "summed strength of its ties"
     parts.append(f'<p class="sg-note">Size: {esc(size)}.</p>')
-    if G.graph["color"] == "clusters":
-        parts += ["<h3>Alignment clusters</h3>", '<ul class="sg-legend-list">']
-        for i, block in enumerate(G.graph["clusters"]):
-            dot = _svg_node(_KIND["state"], CLUSTER_COLORS[i % len(CLUSTER_COLORS)])
-            parts.append(f"<li>{dot}<span>cluster {i + 1}: {esc(', '.join(sorted(block)))}"
-                         f"</span></li>")
-        parts.append(f"<li>{_svg_node(_KIND['state'], UNCLUSTERED)}<span>not clustered"
-                     f"</span></li></ul>")
     parts += ["<h3>Edges</h3>", '<ul class="sg-legend-list">']
     for key in families:
         family = EDGE_FAMILIES[key]

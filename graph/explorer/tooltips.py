@@ -59,6 +59,11 @@ def edge_title(u, v, attrs, data: ViewData, G) -> str:
     """The tooltip of edge ``u -> v`` of view graph ``G``: what it stands for and its claims."""
     family = EDGE_FAMILIES[attrs["family"]]
     a, b = G.nodes[u]["label"], G.nodes[v]["label"]
+    if attrs["family"] == "gap" and attrs.get("gap") is None:
+        # A gap of other dates: the page's slider writes its tooltip at the date it shows.
+        return "\n".join([f"Coordination gap on {attrs['issue_label']}",
+                           f"{a} and {b}: no gap at {G.graph['flt'].as_of}"]
+                          + _claims_block(attrs["claims"], data))
     if attrs["family"] == "gap":
         gap = attrs["gap"]
         issue = gap.issue_label or gap.issue
@@ -113,15 +118,20 @@ def position_summaries(data: ViewData, flt: Filters) -> tuple[dict, dict]:
             {k: [t for *_, t in sorted(v)] for k, v in by_issue.items()})
 
 
-def node_title(iri, attrs, G, by_actor, by_issue, clusters) -> str:
-    """The tooltip of a node: name, kind, cluster, main positions (from
-    :func:`position_summaries`) and degree in ``G``."""
+def node_title(iri, attrs, G, by_actor, by_issue) -> str:
+    """The tooltip of a node: name, kind, camp and community (named as ``stancegraph clusters``
+    names them), why a swing state swings, main positions (from :func:`position_summaries`)
+    and degree in ``G``."""
     kind = node_class(attrs["kind"])
     lines = [attrs["label"], f"{kind.label.capitalize()} \u00b7 code {attrs['code']}",
              short(iri)]
-    if "cluster" in attrs:
-        block = sorted(clusters[attrs["cluster"]])
-        lines.append(f"Alignment cluster {attrs['cluster'] + 1}: {', '.join(block)}")
+    groups = G.graph.get("groups") or {}
+    for grouping, key in (("camps", "camp"), ("communities", "community")):
+        if key in attrs and grouping in groups:
+            group = groups[grouping][attrs[key]]
+            lines.append(f"{group.name.capitalize()}: {', '.join(group.members)}")
+    if attrs.get("swing"):
+        lines.append(f"Swing state, {attrs['swing_reason']}")
     top = 5
     on_issue = attrs["kind"] == "issue"
     rows = (by_issue if on_issue else by_actor).get(iri, [])

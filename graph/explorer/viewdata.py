@@ -53,6 +53,8 @@ class ClaimRecord:
     derived_from: str
     issues: tuple = ()
     position: float | None = None
+    date: str = ""
+    valid_from: str = ""
 
 
 @dataclass
@@ -163,6 +165,8 @@ def load_view_data(store, claims=None) -> ViewData:
             derived_from=values.get("derived_from") or "",
             issues=tuple(sorted(values.get("issues", ()))),
             position=float(values["position"]) if "position" in values else None,
+            date=_iso(values.get("date")),
+            valid_from=_iso(values.get("valid_from")),
         )
     return ViewData(nodes, claims, sources)
 
@@ -171,28 +175,37 @@ def load_view_data(store, claims=None) -> ViewData:
 
 @dataclass(frozen=True)
 class Filters:
-    """The relation, actor type, source and date filters of a view, checked and resolved."""
+    """The relation, actor type, source and date filters of a view, checked and resolved.
+
+    ``as_of`` is the date asked for; ``weights`` (claim IRI -> weight at D, docs/TIME.md), when
+    set, decides which claims count: those with a weight above 0.
+    """
 
     relations: frozenset | None
     types: frozenset | None
     source: str | None
     as_of: str | None
+    weights: dict | None = None
 
     @property
     def on_edges(self) -> bool:
-        """Whether any filter applies to edges (then nodes left without an edge go)."""
-        return self.relations is not None or self.source is not None or self.as_of is not None
+        """Whether a relation or source filter applies to edges (then nodes left without an
+        edge go; the date removes only the nodes all of whose edges lapsed)."""
+        return self.relations is not None or self.source is not None
 
-    def keeps(self, claim: ClaimRecord) -> bool:
-        """Whether the claim passes the relation, source and date filters."""
+    def keeps(self, claim: ClaimRecord, timed: bool = True) -> bool:
+        """Whether the claim passes the relation and source filters and (with ``timed``)
+        counts at the date."""
         if self.relations is not None and claim.relation not in self.relations:
             return False
         if self.source is not None and claim.source != self.source:
             return False
-        return self.valid(claim)
+        return self.valid(claim) if timed else True
 
     def valid(self, claim: ClaimRecord) -> bool:
-        """Whether the claim holds on ``as_of`` (as graph.analysis.project.valid_at decides)."""
+        """Whether the claim counts at the date: its weight (docs/TIME.md) is above 0."""
+        if self.weights is not None:
+            return self.weights.get(claim.iri, 0.0) > 0
         if self.as_of is None:
             return True
         if claim.start and claim.start > self.as_of:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from graph.errors import InputError, StanceGraphError
+from graph.explorer.gapsview import gaps_view
 from graph.explorer.styles import relation_family
 from graph.explorer.viewdata import (
     ClaimRecord,
@@ -18,8 +19,12 @@ from graph.vocab import relations, short
 
 __all__ = ["VIEWS", "COLORINGS", "view_graph"]
 
-VIEWS = ("claims", "states", "gaps")
-COLORINGS = ("type", "clusters")
+#: ``votes`` is a page of its own (graph.explorer.votes: agreement per session), drawn by render.
+VIEWS = ("claims", "states", "gaps", "votes")
+#: Node colourings: by node class, or by the groups of run_clusters. ``clusters`` shows the
+#: camps with swing states ringed (the page can switch to communities); ``camps`` is the same;
+#: ``communities`` opens on the Louvain communities.
+COLORINGS = ("type", "clusters", "camps", "communities", "ideal")
 
 
 def _add_node(G, node: NodeRecord) -> None:
@@ -44,25 +49,32 @@ def _claims_view(data: ViewData, flt: Filters):
             a, b = b, a
         grouped[a, claim.relation, b].append(claim)
     for (a, name, b), claims in sorted(grouped.items()):
-        kept = sorted((c for c in claims if flt.keeps(c)), key=lambda c: c.iri)
+        # Every claim of any date: the slider shows the edge while one of them counts.
+        kept = sorted((c for c in claims if flt.keeps(c, timed=False)), key=lambda c: c.iri)
         if not kept:
             continue
         relation = table[name]
+        holding = [c for c in kept if flt.valid(c)]
         G.add_edge(
             a, b, key=name, family=relation_family(relation), relations=[name], claims=kept,
             derived=all(c.derived for c in kept), symmetric=relation.symmetric,
-            strength=sum(abs(relation.weight) * c.confidence for c in kept),
+            strength=sum(abs(relation.weight) * c.confidence for c in holding or kept),
+            holds=bool(holding),
         )
     return G
 
 
-def _tie(claims: list[ClaimRecord]) -> dict | None:
-    """A signed state tie from its claims, as graph.analysis.project.state_graph sums them."""
+def _tie(claims: list[ClaimRecord], weights: dict | None = None) -> dict | None:
+    """A signed state tie from its claims, as graph.analysis.project.state_graph sums them:
+    polarity x |weight| x confidence x the claim's weight at D (``weights``; 1 without)."""
     table = relations()
     score, positive, negative = 0.0, 0, 0
     for claim in claims:
+        w = 1.0 if weights is None else weights.get(claim.iri, 0.0)
+        if w <= 0:
+            continue
         relation = table[claim.relation]
-        score += relation.polarity * abs(relation.weight) * claim.confidence
+        score += relation.polarity * abs(relation.weight) * claim.confidence * w
         positive += relation.polarity > 0
         negative += relation.polarity < 0
     score = round(score, 6)
@@ -71,13 +83,26 @@ def _tie(claims: list[ClaimRecord]) -> dict | None:
     return {"score": score, "weight": abs(score), "positive": positive, "negative": negative}
 
 
-def _states_view(store, data: ViewData, flt: Filters, S=None):
-    """The state-level signed graph of :func:`graph.analysis.project.state_graph` (or ``S``)."""
+def _state_claims(data: ViewData) -> dict:
+    """(state IRI, state IRI) sorted -> the claims between the two states, of any date."""
+    table = relations()
+    states = {iri for iri, n in data.nodes.items() if n.kind == "state"}
+    pairs = defaultdict(list)
+    for claim in data.claims.values():
+        if claim.relation in table and claim.actor in states and claim.target in states \
+                and claim.actor != claim.target:
+            pairs[tuple(sorted((claim.actor, claim.target)))].append(claim)
+    return pairs
+
+
+def _states_view(store, data: ViewData, flt: Filters, S=None, context=None):
+    """The state-level signed graph of :func:`graph.analysis.project.state_graph` at D (or
+    ``S``), with the ties of other dates as edges that do not hold (``holds`` False)."""
     import networkx as nx
 
     from graph.analysis.project import state_graph
 
-    S = state_graph(store, as_of=flt.as_of) if S is None else S
+    S = state_graph(store, as_of=flt.as_of, context=context) if S is None else S
     by_code = {n.code: n for n in data.nodes.values() if n.kind == "state"}
     G = nx.MultiDiGraph()
     iri_of = {}
@@ -86,74 +111,39 @@ def _states_view(store, data: ViewData, flt: Filters, S=None):
                                           attrs.get("label", code))
         iri_of[code] = node.iri
         _add_node(G, node)
-    for a, b, attrs in sorted(S.edges(data=True), key=lambda e: tuple(sorted(e[:2]))):
-        a, b = sorted((a, b))
-        claims = [data.claims[c] for c in attrs["claims"] if c in data.claims]
-        tie = {k: attrs[k] for k in ("score", "weight", "positive", "negative")}
-        if flt.relations is not None or flt.source is not None:
-            claims = [c for c in claims if flt.keeps(c)]
-            tie = _tie(claims) if claims else None
-            if tie is None:
+    now = {tuple(sorted((iri_of[a], iri_of[b]))): attrs for a, b, attrs in S.edges(data=True)}
+    ever = _state_claims(data) if flt.weights is not None else {}
+    table = relations()
+    filtered = flt.relations is not None or flt.source is not None
+    for pair in sorted(set(now) | set(ever)):
+        if not all(x in G for x in pair):
+            continue
+        attrs = now.get(pair)
+        claims = sorted(ever.get(pair) or [data.claims[c] for c in attrs["claims"]
+                                           if c in data.claims], key=lambda c: c.iri)
+        claims = [c for c in claims if flt.keeps(c, timed=False)]
+        if filtered or attrs is None:
+            tie = _tie(claims, flt.weights)
+        else:
+            tie = {k: attrs[k] for k in ("score", "weight", "positive", "negative")}
+        if tie is None:
+            # A tie of other dates: drawn by the sign of its claims, hidden at D.
+            if not any(table[c.relation].polarity for c in claims):
                 continue
+            ever_tie = _tie(claims) or {"score": 1.0, "weight": 1.0, "positive": 0,
+                                         "negative": 0}
+            G.add_edge(*pair, key="tie",
+                       family="tie-positive" if ever_tie["score"] > 0 else "tie-negative",
+                       relations=sorted({c.relation for c in claims}), claims=claims,
+                       derived=False, symmetric=True, strength=0.0, score=0.0, mixed=False,
+                       holds=False)
+            continue
         G.add_edge(
-            iri_of[a], iri_of[b], key="tie",
+            *pair, key="tie",
             family="tie-positive" if tie["score"] > 0 else "tie-negative",
             relations=sorted({c.relation for c in claims}), claims=claims, derived=False,
             symmetric=True, strength=tie["weight"], score=tie["score"],
-            mixed=tie["positive"] > 0 and tie["negative"] > 0,
-        )
-    return G
-
-
-def _gap_claim(row, data: ViewData) -> ClaimRecord:
-    """The claim behind a gap's evidence row (read from the store when it is there)."""
-    known = data.claims.get(row.claim)
-    if known is not None:
-        return known
-    return ClaimRecord(row.claim, "", row.relation, "", False, row.date, "", 1.0, row.source,
-                       row.source_title, row.evidence, "")
-
-
-def _gaps_view(store, data: ViewData, flt: Filters):
-    """Allied states, their alliance edges and one labelled edge per coordination gap."""
-    import networkx as nx
-
-    from graph.analysis.project import allied_pairs
-    from graph.analysis.run import run_gaps
-
-    by_code = {n.code: n for n in data.nodes.values() if n.kind == "state"}
-    G = nx.MultiDiGraph()
-
-    def node(code):
-        found = by_code.get(code) or NodeRecord(code, "state", code, code)
-        if found.iri not in G:
-            _add_node(G, found)
-        return found.iri
-
-    table = relations()
-    for a, b, basis in allied_pairs(store, as_of=flt.as_of):
-        claims = [data.claims[c] for c in basis.split("; ") if c in data.claims]
-        kept = [c for c in claims if flt.keeps(c)]
-        if claims and not kept:
-            continue
-        ia, ib = node(a), node(b)
-        G.add_edge(ia, ib, key="alliance", family="aligned", relations=["alignedWith"],
-                   claims=kept, derived=False, symmetric=True,
-                   strength=sum(abs(table["alignedWith"].weight) * c.confidence for c in kept))
-    for gap in run_gaps(store, as_of=flt.as_of):
-        if gap.distance <= 0:
-            continue
-        side_a, side_b = gap.evidence_a, gap.evidence_b
-        claims = sorted({_gap_claim(r, data) for r in side_a + side_b}, key=lambda c: c.iri)
-        kept = [c for c in claims if flt.keeps(c)]
-        if claims and not kept:
-            continue
-        ia, ib = node(gap.actor_a), node(gap.actor_b)
-        G.add_edge(
-            ia, ib, key=f"gap:{gap.issue}", family="gap", relations=sorted({c.relation
-                                                                          for c in kept}),
-            claims=kept, derived=False, symmetric=True, strength=float(gap.score),
-            gap=gap, evidence_a=side_a, evidence_b=side_b,
+            mixed=tie["positive"] > 0 and tie["negative"] > 0, holds=True,
         )
     return G
 
@@ -200,6 +190,7 @@ def view_graph(
     source: str | None = None,
     as_of: str | None = None,
     node_budget: int = 500,
+    timeline: bool = False,
 ):
     """The graph a page draws, as a ``networkx.MultiDiGraph`` keyed by IRI.
 
@@ -211,14 +202,24 @@ def view_graph(
         target) carrying the claims behind it; ``states``: the signed state graph of
         :func:`graph.analysis.project.state_graph`; ``gaps``: allied states with one edge per
         coordination gap (:func:`graph.analysis.run_gaps`), labelled by issue.
-    color : {"type", "clusters"}, optional
-        ``clusters`` adds each state's alignment cluster (:func:`graph.analysis.run_clusters`)
-        as the node attribute ``cluster``.
+    color : {"type", "clusters", "camps", "communities"}, optional
+        Any but ``type`` adds each state's groups from :func:`graph.analysis.run_clusters`
+        as node attributes ``camp`` and ``community`` (numbered as ``stancegraph clusters``
+        prints them), and ``swing`` / ``swing_reason`` for swing states; ``G.graph["grouping"]``
+        is the one the page opens on: ``communities`` for that colouring, else ``camps``.
     focus, depth : str, int
         Keep the neighbourhood of one actor (code, prefixed name or IRI) up to ``depth`` hops.
-    relations, actor_types, source, as_of
-        Keep edges with at least one claim of these relations, from this source, valid on this
-        date; keep nodes of these types. With an edge filter, nodes left without an edge go.
+    relations, actor_types, source
+        Keep edges with at least one claim of these relations, from this source; keep nodes
+        of these types. With an edge filter, nodes left without an edge go.
+    as_of : str, optional
+        The date D (docs/TIME.md; default the newest date in the store): an edge holds when
+        one of its claims weighs more than 0 at D (ties: a non-zero sum; alliances and gaps:
+        as graph.analysis.run.run_gaps finds them at D). Edges that do not hold go, and so do
+        the nodes all of whose edges went.
+    timeline : bool
+        Keep the edges and nodes of other dates too, marked ``holds`` False, for the page's
+        time slider (below :data:`graph.explorer.timeline.MAX_TIMED_CLAIMS` claims).
     node_budget : int
         Above this many nodes the claims view is aggregated to the state level, and any view
         is cut to its strongest edges; ``G.graph["notes"]`` says what was left out.
@@ -226,11 +227,12 @@ def view_graph(
     Returns
     -------
     networkx.MultiDiGraph
-        Nodes: IRI with ``kind``, ``code``, ``label`` (and ``cluster``). Edges: ``family``,
+        Nodes: IRI with ``kind``, ``code``, ``label`` (and the groups). Edges: ``family``,
         ``relations``, ``claims`` (claim records), ``derived``, ``symmetric``, ``strength``.
         ``G.graph`` holds ``view``, ``color``, ``notes``, ``filters``, ``total_nodes``,
         ``total_edges``, ``left_out_nodes``, ``left_out_edges``, ``aggregated``, ``focus``,
-        ``clusters`` and the data the page needs.
+        ``grouping``, ``groups`` (grouping -> list of graph.analysis.groups.Group),
+        ``evidence`` (graph.analysis.groups.ClusterEvidence) and the data the page needs.
 
     Raises
     ------
@@ -243,6 +245,9 @@ def view_graph(
     color = color or "type"
     if color not in COLORINGS:
         raise InputError(f"unknown colouring {color!r}; choose one of {', '.join(COLORINGS)}")
+    if view == "votes" or color == "ideal":
+        raise InputError("the votes view and its ideal point colouring are drawn by "
+                         "graph.explorer.votes (stancegraph render --view votes)")
     if not isinstance(depth, int) or depth < 0:
         raise InputError(f"depth must be a non-negative integer, got {depth!r}")
     if not isinstance(node_budget, int) or node_budget < 1:
@@ -254,11 +259,20 @@ def view_graph(
     if view == "claims" and unfiltered and len(data.nodes) > node_budget:
         return _aggregated_claims_view(store, data, flt, color, node_budget)
     data = load_view_data(store)
+    from graph.analysis.project import time_context
+    from graph.explorer.timeline import MAX_TIMED_CLAIMS
+
+    context = time_context(store, as_of=flt.as_of)
+    explicit = flt.as_of is not None
+    timed = timeline and len(data.claims) <= MAX_TIMED_CLAIMS
+    flt = _at(flt, data, view, context)
     build = {"claims": lambda: _claims_view(data, flt),
-             "states": lambda: _states_view(store, data, flt),
-             "gaps": lambda: _gaps_view(store, data, flt)}
+             "states": lambda: _states_view(store, data, flt, context=context),
+             "gaps": lambda: gaps_view(store, data, flt, context=context, timed=timed)}
     G = build[view]()
     G = _restrict(G, flt)
+    if not timed:
+        G = _at_date(G, False)
     notes: list[str] = []
     center = None
     if focus:
@@ -267,7 +281,10 @@ def view_graph(
     aggregated = False
     if total_nodes > node_budget and view == "claims":
         aggregated = True
-        S = _restrict(_states_view(store, data, flt), flt)
+        flt = _at(flt, data, "states", context)
+        S = _restrict(_states_view(store, data, flt, context=context), flt)
+        if not timed:
+            S = _at_date(S, False)
         if center is not None:
             state = _state_of(store, data, center)
             if state in S:
@@ -277,9 +294,45 @@ def view_graph(
                 center = None
         notes.append(_aggregation_note(S, total_nodes, total_edges, node_budget))
         G = S
-    return _finish(store, G, data, flt, notes, view=view, color=color, center=center,
-                   depth=depth if focus else None, node_budget=node_budget,
-                   total_nodes=total_nodes, total_edges=total_edges, aggregated=aggregated)
+    G = _finish(store, G, data, flt, notes, view=view, color=color, center=center,
+                depth=depth if focus else None, node_budget=node_budget,
+                total_nodes=total_nodes, total_edges=total_edges, aggregated=aggregated)
+    if timed:
+        G = _at_date(G, True)
+    G.graph.update(timed=timed, context=context, explicit_date=explicit)
+    return G
+
+
+def _at(flt: Filters, data: ViewData, view: str, context) -> Filters:
+    """The filters at the context's date D, with the weights of the claims a view weighs
+    together: the ties of the states view weigh the claims between states (as
+    graph.analysis.project.state_graph does), the other views every claim."""
+    from dataclasses import replace
+
+    from graph.explorer.timeline import weights_at
+
+    if view == "states":
+        claims = [c for pair in _state_claims(data).values() for c in pair]
+    else:
+        claims = list(data.claims.values())
+    return replace(flt, as_of=context.clock.as_of, weights=weights_at(claims, context))
+
+
+def _at_date(G, timed: bool):
+    """The graph at D: edges that do not hold there (``holds`` False) are removed, and so are
+    the nodes all of whose edges went; with ``timed`` they stay, marked (``holds`` on nodes
+    too), for the page's slider to show at other dates."""
+    had = {n for n in G if G.degree(n) > 0}
+    holding = [(u, v, k) for u, v, k, h in G.edges(keys=True, data="holds", default=True) if h]
+    shown = {n for u, v, _ in holding for n in (u, v)}
+    if timed:
+        for n, attrs in G.nodes(data=True):
+            attrs["holds"] = n in shown or n not in had
+        return G
+    G.remove_edges_from([(u, v, k) for u, v, k, h in G.edges(keys=True, data="holds",
+                                                            default=True) if not h])
+    G.remove_nodes_from([n for n in had if n not in shown])
+    return G
 
 
 def _finish(store, G, data, flt, notes, *, view, color, center, depth, node_budget,
@@ -294,19 +347,16 @@ def _finish(store, G, data, flt, notes, *, view, color, center, depth, node_budg
             f"{before_nodes - G.number_of_nodes()} nodes and "
             f"{before_edges - G.number_of_edges()} edges."
         )
-    clusters = []
-    if color == "clusters":
-        clusters = _clusters(store, flt.as_of)
-        member = {code: i for i, block in enumerate(clusters) for code in block}
-        for _, attrs in G.nodes(data=True):
-            if attrs["kind"] == "state" and attrs["code"] in member:
-                attrs["cluster"] = member[attrs["code"]]
+    grouped, evidence = {}, None
+    if color != "type":
+        grouped, evidence = _groups(store, flt.as_of, G)
     G.graph.update(
         view=view, color=color, notes=notes, filters=flt.describe(data), flt=flt, focus=center,
         depth=depth, total_nodes=total_nodes, total_edges=total_edges,
         left_out_nodes=total_nodes - G.number_of_nodes(),
         left_out_edges=total_edges - G.number_of_edges() if not aggregated else total_edges,
-        aggregated=aggregated, clusters=clusters, data=data,
+        aggregated=aggregated, data=data, evidence=evidence, groups=grouped,
+        grouping=("communities" if color == "communities" else "camps") if grouped else None,
     )
     return G
 
@@ -375,11 +425,27 @@ def _state_of(store, data: ViewData, iri: str) -> str | None:
     return rows[0]["s"] if rows else None
 
 
-def _clusters(store, as_of) -> list[frozenset]:
+def _groups(store, as_of, G) -> tuple[dict, object]:
+    """Camps and communities of run_clusters, marked on the state nodes of ``G``."""
+    from graph.analysis.groups import cluster_evidence, groups, swing_reasons
     from graph.analysis.run import run_clusters
 
     try:
         result = run_clusters(store, as_of=as_of, dendrogram=False)
-        return [frozenset(c) for c in result.communities]
     except StanceGraphError:
-        return []  # no state positions to cluster: every node stays uncoloured
+        return {}, None  # no state positions to cluster: every node stays uncoloured
+    grouped = {name: groups(result, name) for name in ("camps", "communities")}
+    reasons = swing_reasons(result)
+    member = {name: {code: g.number for g in found for code in g.members}
+              for name, found in grouped.items()}
+    for _, attrs in G.nodes(data=True):
+        if attrs["kind"] != "state":
+            continue
+        code = attrs["code"]
+        if code in member["camps"]:
+            attrs["camp"] = member["camps"][code]
+        if code in member["communities"]:
+            attrs["community"] = member["communities"][code]
+        if code in reasons:
+            attrs["swing"], attrs["swing_reason"] = True, reasons[code]
+    return grouped, cluster_evidence(result)

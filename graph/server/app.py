@@ -10,7 +10,10 @@ the server process: each one goes to a small pool of worker processes (:mod:`gra
 runs in Rust and cannot be interrupted from Python, so the time limit is enforced from outside:
 when a query passes ``query_timeout`` the server answers 503 and kills that worker process
 (SIGKILL), and a fresh worker replaces it in the background. A slow query therefore holds one
-worker, never the event loop, and the other workers keep answering.
+worker, never the event loop, and the other workers keep answering. Queries not known to be cheap
+never hold the last worker, and a query cut off is refused at once when sent again for a while
+(see :class:`graph.server.workers.WorkerPool`), so clients re-sending runaway queries cannot
+starve the others.
 
 Every query is checked before it is evaluated, inside the worker, by
 :func:`graph.store.query.run_query` (which calls :func:`graph.store.query.check_query`): updates,
@@ -39,7 +42,7 @@ import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from graph.errors import StoreError
+from graph.errors import StanceGraphError, StoreError
 from graph.server.endpoint import Limits, named_query_run, sparql_endpoint
 from graph.server.pages import (
     explorer,
@@ -200,6 +203,7 @@ def create_app(
     workers: int | None = None,
     max_pending: int = 100,
     queue_timeout: float | None = None,
+    workbench=None,
 ):
     """The Starlette app that ``stancegraph serve`` runs.
 
@@ -225,6 +229,8 @@ def create_app(
         Queries that may wait for a worker; one more gets 503.
     queue_timeout : float, optional
         Seconds a query may wait for a worker before 503 (default: max(query_timeout, 5)).
+    workbench : graph.workbench.server.Workbench, optional
+        Serve the coding page at ``/code`` (``stancegraph serve --code-into FOLDER``).
 
     Raises
     ------
@@ -257,6 +263,7 @@ def create_app(
         seed=seed,
         max_pending=max_pending,
         queue_timeout=queue_timeout if queue_timeout is not None else max(query_timeout, 5.0),
+        timeout=query_timeout,  # what counts as a cheap query, and the cut-off cool-down
     )
     state = _State(
         limits=limits,
@@ -299,8 +306,13 @@ def create_app(
         Route("/favicon.ico", favicon, name="favicon"),
         Mount("/static", app=StaticFiles(packages=[("graph.server", "static")]), name="static"),
     ]
+    if workbench is not None:  # the coding page, /code (graph.workbench.server)
+        from graph.workbench.server import routes as workbench_routes
+
+        routes += workbench_routes(workbench)
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.stancegraph = state
+    app.state.workbench = workbench
     return app
 
 
@@ -335,11 +347,37 @@ def uvicorn_config(app, *, host: str = "127.0.0.1", port: int = 8000,
     )
 
 
-def run(app, *, host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
-    """Serve ``app`` with uvicorn until interrupted."""
+def listen(host: str, port: int):
+    """A socket bound to ``host:port`` and listening; StanceGraphError naming the address when
+    it cannot be had (a busy port, an address not on this machine)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        raise StanceGraphError(f"cannot serve on {where}: {exc.strerror or exc}") from None
+    return sock
+
+
+def run(app, *, host: str = "127.0.0.1", port: int = 8000, log_level: str = "info",
+        on_listening=None) -> None:
+    """Serve ``app`` with uvicorn until interrupted.
+
+    The port is bound first, so that ``on_listening`` (called then, e.g. to print the
+    addresses) never announces a server that cannot start.
+    """
     import uvicorn
 
+    sock = listen(host, port)
+    if on_listening is not None:
+        on_listening()
     server = uvicorn.Server(uvicorn_config(app, host=host, port=port, log_level=log_level))
-    server.run()
+    server.run(sockets=[sock])
     if not server.started:
         raise StoreError("the server did not start (see the messages above)")

@@ -12,10 +12,9 @@ from graph.server.protocol import (
     negotiate,
     offered,
     prefers_html,
-    redact,
     service_description_graph,
 )
-from graph.server.workers import CutOff, Overloaded, WorkerCrashed
+from graph.server.workers import CutOff, Overloaded, RecentlyCutOff, WorkerCrashed
 
 __all__ = [
     "Limits",
@@ -90,6 +89,8 @@ async def _dispatch(request, job: dict):
     timeout = state.limits.query_timeout
     try:
         reply = await state.pool.run(job, timeout)
+    except RecentlyCutOff as exc:
+        return _text(503, str(exc))
     except Overloaded as exc:
         return _text(503, f"the server is busy ({exc}): try again shortly",
                      headers={"Retry-After": "1"})
@@ -153,18 +154,34 @@ async def sparql_endpoint(request):
     return await _dispatch(request, {"query": text})
 
 
+def _endpoint_url(request) -> str:
+    """The endpoint's address from the socket the server listens on (its --host and --port).
+
+    Never from the request's ``Host`` header: a client chooses that, and the description would
+    then advertise an endpoint of the client's choosing (issue 14).
+    """
+    path = request.app.url_path_for("sparql")
+    server = request.scope.get("server")
+    if not server or server[1] is None:
+        return path
+    host, port = server
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{port}{path}"
+
+
 def service_description(request):
     """SPARQL 1.1 Service Description of this endpoint (Turtle by default)."""
     from starlette.responses import RedirectResponse, Response
 
     accept = request.headers.get("accept", "")
     if prefers_html(accept):
-        return RedirectResponse(request.url_for("query_page"), status_code=303)
+        # A path, not request.url_for: that would build the address from the Host header.
+        return RedirectResponse(request.app.url_path_for("query_page"), status_code=303)
     fmt = negotiate(accept, GRAPH_OFFERS)
     if fmt is None:
         return _text(406, f"the service description is sent as {offered(GRAPH_OFFERS)}")
     state = request.app.state.stancegraph
-    endpoint = redact(str(request.url))
+    endpoint = _endpoint_url(request)
     graph = service_description_graph(endpoint, state.graph_names, dataclasses.asdict(state.limits))
     rdf_format = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "rdf-xml": "xml"}[fmt]
     return Response(graph.serialize(format=rdf_format, encoding="utf-8"),

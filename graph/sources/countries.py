@@ -5,10 +5,14 @@ Every importer links countries to the same ``state:ISO3`` nodes as the hand-code
 from ``pycountry``; the tables below add what the datasets need beyond it:
 
 - historical UN members with ISO 3166-3 codes (CS Czechoslovakia -> CSK, DD -> DDR,
-  YD -> YMD, SU -> SUN) and the Federal Republic of Germany (DEU, which was its ISO code) and the
-  Yemen Arab Republic (YEM, likewise);
-- Zanzibar, a UN member for two votes in 1963-64 that never had an ISO code: ``ZAN``, its
-  Correlates of War abbreviation (the only non-ISO code here);
+  YD -> YMD, SU -> SUN);
+- historical states that the sources keep apart from today's state but that had no ISO code of
+  their own, under their Correlates of War abbreviation (none is an ISO 3166 code): Zanzibar
+  ``ZAN`` (a UN member for two votes in 1963-64), the Federal Republic of Germany ``GFR`` (West
+  Germany 1949-1990: COW 260, "Federal Republic of Germany" in the UN votes; unified Germany,
+  COW 255 and UN code DE, is ``DEU``) and the Yemen Arab Republic ``YAR`` (North Yemen
+  1962-1990: COW 678; unified Yemen, COW 679 and UN code YE, is ``YEM``). Merging them would
+  turn an alliance between West Germany and unified Germany into a tie of DEU with itself;
 - Serbia: both the UN votes (code YU from 1946 to 2020) and the Correlates of War (ccode 345
   from 1878 to today) treat Yugoslavia and Serbia as one member, so both map to one node,
   ``state:SRB`` (Serbia, the state that continues it and that later sources such as the 2023
@@ -56,6 +60,8 @@ EXTRA_STATES = {
     "YMD": "South Yemen",
     "SUN": "Soviet Union",
     "ZAN": "Zanzibar",
+    "GFR": "West Germany",
+    "YAR": "North Yemen",
 }
 
 #: Two-letter codes of the UN votes that are not current ISO 3166-1 codes (YU: see above).
@@ -115,13 +121,13 @@ ALIASES = {
     "britain": "GBR",
     "united states of america": "USA",
     "czech republic": "CZE",
-    "federal republic of germany": "DEU",
-    "german federal republic": "DEU",
-    "west germany": "DEU",
+    "federal republic of germany": "GFR",
+    "german federal republic": "GFR",
+    "west germany": "GFR",
     "german democratic republic": "DDR",
     "east germany": "DDR",
-    "yemen arab republic": "YEM",
-    "north yemen": "YEM",
+    "yemen arab republic": "YAR",
+    "north yemen": "YAR",
     "yemen peoples republic": "YMD",
     "south yemen": "YMD",
     "zanzibar": "ZAN",
@@ -146,7 +152,7 @@ COW_CODES: dict[int, str | None] = {
     2: "USA",
     200: "GBR",
     255: "DEU",  # Germany (Prussia until 1945, Germany since 1990)
-    260: "DEU",  # German Federal Republic
+    260: "GFR",  # German Federal Republic (1955-1990), not unified Germany: see above
     265: "DDR",
     300: None,  # Austria-Hungary (1816-1918); Austria is 305
     315: "CSK",
@@ -154,7 +160,7 @@ COW_CODES: dict[int, str | None] = {
     345: "SRB",  # Serbia / Yugoslavia / Serbia, one state in COW (see the module docstring)
     365: "RUS",  # Russia / Soviet Union
     511: "ZAN",
-    678: "YEM",  # Yemen Arab Republic
+    678: "YAR",  # Yemen Arab Republic (1926-1990), not unified Yemen (679)
     679: "YEM",
     680: "YMD",
     713: "TWN",

@@ -12,26 +12,34 @@ cow_entente; 120,784 directed dyad-years, both directions): for each undirected 
 and each alliance type set in a year (defence pact, neutrality pact, non-aggression pact,
 entente), consecutive years are joined into spells, and each spell becomes one ``alignedWith``
 claim (the relation is symmetric) ``claim:cow-alliance-<A>-<B>-<type>-<first year>`` valid from
-January 1 of its first year to December 31 of its last. ``sg:row`` is the line of the spell's
-first dyad-year, ``sg:recordId`` ``<ccode>-<ccode> <type> <first>-<last>``. So
+January 1 of its first year to December 31 of its last. Coverage is not an ending
+(docs/TIME.md): a spell still running in the last year the file covers (2012 in v4.1) has no
+``sg:validUntil`` but ``sg:openEnded true`` and ``sg:coverageEnd`` (December 31 of that year),
+and its note says "in force at the end of coverage (2012-12-31)". ``sg:row`` is the line of
+the spell's first dyad-year, ``sg:recordId`` ``<ccode>-<ccode> <type> <first>-<last>``. So
 :func:`graph.analysis.project.allied_pairs` counts formal alliances as allies.
 
 **rivalries** (``td_rivalries.csv``: rivalryno, rivalryname, ccode1, ccode2, styear, endyear,
 region, type1..3): a rivalry is mutual, but ``opposes`` is directed, so each becomes two claims,
 ``claim:td-rivalry-<no>-<A>-<B>`` and ``...-<B>-<A>`` (each state opposes the other), valid
 from January 1 of ``styear`` to December 31 of ``endyear`` (open when endyear is missing).
+A rivalry whose ``endyear`` is the last year the file covers (its largest ``endyear``, 2010)
+is open-ended in the same way.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from graph.claims import Claim
 from graph.errors import InputError
 from graph.sources.countries import iso3_from_cow, state_triples
 from graph.sources.runner import Context, Unit, dataset_source
+from graph.sources.values import year as check_year
 from graph.vocab import CLAIM, SG, STATE
 
 __all__ = ["AlliancesImporter", "RivalriesImporter", "spells", "ALLIANCE_TYPES"]
@@ -134,12 +142,17 @@ class _StateMap:
         self.ctx.unmatched(f"{self.names.get(ccode, '?')} (COW {ccode})", n)
 
 
+def _self_tie(ccode1: int, ccode2: int, iso3: str) -> str:
+    return (f"a self-tie: COW {ccode1} and {ccode2} are both state:{iso3}; a state is not "
+            "allied with or a rival of itself")
+
+
 def _int(value: str) -> int | None:
     value = value.strip()
     if value in ("", "NA"):
         return None
     number = float(value)  # "1949" or "1949.0"; ValueError for anything else
-    if number != int(number):
+    if not math.isfinite(number) or number != int(number):  # int(inf) is an OverflowError
         raise ValueError(f"not a whole number: {value!r}")
     return int(number)
 
@@ -185,6 +198,11 @@ class AlliancesImporter:
                 ctx.problem(path, line, "ccode1" if ccode1 is None else
                             "ccode2" if ccode2 is None else "year", "missing")
                 continue
+            try:
+                year = check_year(year)
+            except ValueError as exc:
+                ctx.problem(path, line, "year", str(exc))
+                continue
             bad = next((c for c, v in flags.items() if v not in (0, 1)), None)
             if bad:
                 ctx.problem(path, line, bad, f"expected 0 or 1, not {flags[bad]}")
@@ -203,7 +221,7 @@ class AlliancesImporter:
                         unmatched[ccode] += 1
                 continue
             if iso1 == iso2:
-                ctx.count("dyad-years of two COW states with one ISO state (no claim)")
+                ctx.problem(path, line, "ccode2", _self_tie(ccode1, ccode2, iso1))
                 continue
             (a, ca), (b, cb) = sorted(((iso1, ccode1), (iso2, ccode2)))
             codes.setdefault((a, b), (ca, cb))
@@ -212,11 +230,15 @@ class AlliancesImporter:
                     years[a, b, column].setdefault(year, line)
         for ccode, n in unmatched.items():
             states.unmatched(ccode, n)
+        covered = max((year for table in years.values() for year in table), default=None)
         for (a, b, column), table in sorted(years.items()):
             short, label = ALLIANCE_TYPES[column]
             ca, cb = codes[a, b]
             for first, last in spells(list(table)):
                 ctx.count(f"alliance spells: {label}")
+                running = last == covered
+                if running:
+                    ctx.count("alliance spells in force at the end of coverage (open-ended)")
                 yield Claim(
                     iri=CLAIM[f"cow-alliance-{a}-{b}-{short}-{first}"],
                     actor=STATE[a],
@@ -224,11 +246,15 @@ class AlliancesImporter:
                     target=STATE[b],
                     source=source,
                     valid_from=f"{first:04d}-01-01",
-                    valid_until=f"{last:04d}-12-31",
+                    valid_until=None if running else f"{last:04d}-12-31",
                     dataset=f"COW Formal Alliances v4.1 dyad-years ({path.name})",
                     record_id=f"{ca}-{cb} {short} {first}-{last}",
                     row=min(line for year, line in table.items() if first <= year <= last),
-                    note=f"COW formal alliance ({label}), {first}-{last}",
+                    note=f"COW formal alliance ({label}), {first}-{last}" + (
+                        f"; in force at the end of coverage ({last:04d}-12-31)"
+                        if running else ""),
+                    open_ended=running,
+                    coverage_end=f"{covered:04d}-12-31" if running else None,
                 )
 
 
@@ -259,6 +285,7 @@ class RivalriesImporter:
         states = _StateMap(_cow_states(unit.file("states"), ctx), ctx)
         columns, rows = ctx.table(path, RIVALRY_COLUMNS)
         at = {c: columns.index(c) for c in columns}
+        found: list[Claim] = []
         for line, row in rows:
             number, name = row[at["rivalryno"]].strip(), row[at["rivalryname"]].strip()
             try:
@@ -272,6 +299,11 @@ class RivalriesImporter:
                             if v is None), None)
             if missing:
                 ctx.problem(path, line, missing, "missing")
+                continue
+            bad = next(((c, v) for c, v in (("styear", start), ("endyear", end))
+                        if v is not None and not 1 <= v <= 9999), None)
+            if bad:
+                ctx.problem(path, line, bad[0], f"year {bad[1]} is outside 1..9999")
                 continue
             if end is not None and end < start:
                 ctx.problem(path, line, "endyear", f"{end} is before styear {start}")
@@ -287,12 +319,15 @@ class RivalriesImporter:
                     if iso is None:
                         states.unmatched(ccode)
                 continue
+            if iso1 == iso2:
+                ctx.problem(path, line, "ccode2", _self_tie(ccode1, ccode2, iso1))
+                continue
             kinds = ", ".join(row[at[c]].strip() for c in ("type1", "type2", "type3")
                               if c in at and row[at[c]].strip() not in ("", "NA"))
             period = f"{start}-{end}" if end is not None else f"since {start}"
             ctx.count("rivalries")
             for actor, target in ((iso1, iso2), (iso2, iso1)):
-                yield Claim(
+                found.append(Claim(
                     iri=CLAIM[f"td-rivalry-{number}-{actor}-{target}"],
                     actor=STATE[actor],
                     relation=SG.opposes,
@@ -305,4 +340,13 @@ class RivalriesImporter:
                     row=line,
                     note=f"strategic rivalry {name!r}" + (f" ({kinds})" if kinds else "")
                          + f", {period}",
-                )
+                ))
+        # Coverage is not an ending (docs/TIME.md): a rivalry ending in the last year the file
+        # covers was still running then.
+        covered = max((c.valid_until for c in found if c.valid_until), default=None)
+        for claim in found:
+            if covered and claim.valid_until == covered:
+                ctx.count("rivalry claims in force at the end of coverage (open-ended)")
+                claim = replace(claim, valid_until=None, open_ended=True, coverage_end=covered,
+                                note=f"{claim.note}; in force at the end of coverage ({covered})")
+            yield claim

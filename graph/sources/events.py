@@ -161,7 +161,7 @@ class EventsImporter:
         for line, row in rows:
             version, layout, url_at = LAYOUTS[len(row)]
             event_id = row[ID].strip()
-            if not event_id.isdigit():
+            if not re.fullmatch(r"[0-9]+", event_id):  # str.isdigit takes '²' and '٣'
                 ctx.problem(path, line, "GLOBALEVENTID", f"not a number: {event_id!r}")
                 continue
             if (version, event_id) in seen:

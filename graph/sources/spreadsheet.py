@@ -32,7 +32,12 @@ note              optional: why the claim was coded this way
 
 Names are resolved against the store, so build (or import) the actors first; a state that the
 store does not know yet is declared from its ISO code. Each bad row is reported as
-``FILE:LINE: column: message``. After reading the rows, the importer derives what
+``FILE:LINE: column: message``: among them a claim id that the store holds in another graph (a
+built file, another import) or that another file of the run uses, an IRI that cannot be written
+(a space, ``<``, ``>``, ``"`` ...: :func:`graph.sources.values.check_iri`), a self-tie (actor =
+target), a control character in any cell, and, when the run has source texts (``--texts``),
+evidence that is not ``text[start:end]`` of its source's text. UTF-16 files with a BOM are read
+too (:meth:`graph.sources.context.Context.lines`). After reading the rows, the importer derives what
 ``stancegraph build`` derives for hand-coded Turtle (direct edges, positions on issues, and the
 roll-up of a minister's or government's stance to its state), so a spreadsheet claim is worth
 exactly as much as a Turtle one. The whole file is read before anything is derived: it is meant for
@@ -46,7 +51,6 @@ importing its output gives back the same claims, and exporting again gives the s
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 from collections.abc import Iterator, Sequence
@@ -58,8 +62,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from graph.claims import Claim, claim_triples, derived_triples
+from graph.output import spreadsheet_value
 from graph.sources.countries import NameMatcher, iso3_from_code, state_triples
 from graph.sources.runner import Context, Unit, web_source
+from graph.sources.values import check_iri, iso_date
 from graph.vocab import CLAIM, PREFIXES, SG, SOURCE, STATE, expand, ontology_graph, relations, short
 
 __all__ = ["COLUMNS", "SpreadsheetImporter", "claims_csv", "claim_rows"]
@@ -69,8 +75,10 @@ COLUMNS = (
     "valid_until", "source", "evidence", "evidence_start", "evidence_end", "confidence", "note",
 )
 REQUIRED = ("actor", "relation", "target", "source")
+#: Rows checked, resolved and written together: large enough for batched look-ups, small
+#: enough that a sheet of any length reads in flat memory.
+CHUNK_ROWS = 5_000
 _LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 MAX_EVIDENCE = 240
 
 
@@ -80,6 +88,14 @@ def _classes(root: URIRef) -> frozenset[URIRef]:
     return frozenset(graph.transitive_subjects(RDFS.subClassOf, root))
 
 
+@cache
+def _relation_iris() -> tuple[frozenset[URIRef], frozenset[URIRef]]:
+    """Every relation of the vocabulary, and the symmetric ones (their edges go both ways)."""
+    every = frozenset(r.iri for r in relations().values())
+    return every, frozenset(r.iri for r in relations().values() if r.symmetric)
+
+
+@cache
 def _relation(text: str) -> URIRef | None:
     key = text.strip().removeprefix("sg:").casefold()
     for relation in relations().values():
@@ -113,6 +129,8 @@ class _Resolver:
         self.issue_labels: dict[str, list[URIRef]] = {}
         self.types: dict[URIRef, set[URIRef]] = {}
         self.matcher = NameMatcher()
+        self.web: dict[str, URIRef] = {}  # URL -> its web source, declared once
+        self.about: dict[URIRef, tuple] = {}  # target -> what it is about (sg:about)
         for row in store.query("SELECT ?x ?code WHERE { ?x sg:code ?code }"):
             self.codes.setdefault(str(row[1]), []).append(row[0])
             self.codes.setdefault(str(row[1]).casefold(), []).append(row[0])
@@ -182,16 +200,19 @@ class _Resolver:
     def reference(self, text: str, role: str) -> tuple[URIRef | None, str | None, str | None]:
         """``(iri, ISO3 when it is a country to declare, error message)``."""
         text = text.strip()
-        if text.startswith("<") and text.endswith(">"):
-            return URIRef(text[1:-1]), None, None
-        prefix, sep, local = text.partition(":")
-        if sep and prefix in PREFIXES and not local.startswith("//"):
-            iri = expand(text)
-            if prefix == "state" and iso3_from_code(local) == local:
-                return iri, local, None
-            return iri, None, None
-        if text.startswith(("http://", "https://")):
-            return URIRef(text), None, None
+        try:
+            if text.startswith("<") and text.endswith(">"):
+                return URIRef(check_iri(text[1:-1])), None, None
+            prefix, sep, local = text.partition(":")
+            if sep and prefix in PREFIXES and not local.startswith("//"):
+                iri = URIRef(check_iri(str(expand(text))))
+                if prefix == "state" and iso3_from_code(local) == local:
+                    return iri, local, None
+                return iri, None, None
+            if text.startswith(("http://", "https://")):
+                return URIRef(check_iri(text)), None, None
+        except ValueError as exc:
+            return None, None, str(exc)
         found = self.codes.get(text) or self.codes.get(text.casefold())
         if role in ("issue", "target") and not found:
             found = self.issue_labels.get(text.casefold())
@@ -215,7 +236,10 @@ def _claim_iri(text: str, stem: str, line: int) -> tuple[URIRef | None, str | No
     if text.startswith("claim:"):
         text = text.removeprefix("claim:")
     if text.startswith(("http://", "https://")):
-        return URIRef(text), None
+        try:
+            return URIRef(check_iri(text)), None
+        except ValueError as exc:
+            return None, str(exc)
     if not _LOCAL.match(text):
         return None, f"{text!r}: use letters, digits, '.', '_' and '-' (or a full IRI)"
     return CLAIM[text], None
@@ -232,20 +256,22 @@ def _number(text: str, low: float, high: float) -> tuple[float | None, str | Non
 
 
 def _date(text: str) -> tuple[str | None, str | None]:
-    text = text.strip()
-    if not _ISO.match(text):
-        return None, f"not a date (YYYY-MM-DD): {text!r}"
     try:
-        dt.date.fromisoformat(text)
+        return iso_date(text), None
     except ValueError as exc:
-        return None, f"not a date: {text!r} ({exc})"
-    return text, None
+        return None, str(exc)
 
 
 class SpreadsheetImporter:
     """``stancegraph import csv FILE...``: see the module docstring."""
 
     kind = "csv"
+
+    def __init__(self):
+        # One instance reads every file of a run: claim ids taken so far (claim -> FILE:LINE),
+        # and the source texts found for --texts (source -> SourceText or None)
+        self._taken: dict[URIRef, str] = {}
+        self._source_texts: dict = {}
 
     def units(self, paths: Sequence[Path]) -> list[Unit]:
         """One unit per spreadsheet file (a folder: every .csv / .tsv in it)."""
@@ -261,48 +287,77 @@ class SpreadsheetImporter:
         """The claims of the sheet, then what derivation adds (edges, positions, roll-up)."""
         path = unit.main
         delimiter = "\t" if path.suffix == ".tsv" else ","
-        columns, rows = ctx.table(path, REQUIRED, delimiter=delimiter)
+        # hand-typed text: a control character (ESC, BEL, NUL) is a bad row, never stored
+        columns, rows = ctx.table(path, REQUIRED, delimiter=delimiter, controls="refuse")
         for column in columns:
             if column not in COLUMNS:
                 ctx.count(f"ignored column: {column}")
         at = {c: columns.index(c) for c in COLUMNS if c in columns}
         resolver = _Resolver(_Sources(ctx.store, ctx.pending))
-        parsed = []
+        # Rows go through in chunks (memory stays flat however long the sheet); each distinct
+        # name is looked up once (``references``, kept across chunks), each claim id once.
+        references: dict = {}
+        seen: dict[URIRef, int] = {}
+        edges: set = set()  # direct edges written so far (a roll-up repeats none of them)
+        chunk = []
         for line, row in rows:
-            cells = {c: row[i].strip() if c != "evidence" else row[i] for c, i in at.items()}
+            # spreadsheet_value undoes the ' that `export csv` puts before =, +, -, @ (issue 14)
+            cells = {c: spreadsheet_value(row[i].strip() if c != "evidence" else row[i])
+                     for c, i in at.items()}
             if cells.get("claim_id", "").startswith("#"):
                 continue  # a comment row
-            parsed.append((line, cells))
-        # Look every referenced node up in one go, then check the rows one by one.
-        references = {}
+            chunk.append((line, cells))
+            if len(chunk) >= CHUNK_ROWS:
+                yield from self._chunk(path, unit, chunk, references, resolver, seen, edges, ctx)
+                chunk = []
+        yield from self._chunk(path, unit, chunk, references, resolver, seen, edges, ctx)
+
+    def _chunk(self, path, unit, parsed, references, resolver, seen, edges, ctx) -> Iterator:
+        """The claims of some rows, then what derivation adds to them (see :meth:`read`)."""
+        # Look the chunk's new names up in one go, then check the rows one by one.
+        new = []
         for _, cells in parsed:
             for role in ("actor", "target", "issue", "source"):
                 text = cells.get(role, "")
-                if text and not (role == "source" and text.startswith(("http://", "https://"))):
+                if text and (role, text) not in references and \
+                        not (role == "source" and text.startswith(("http://", "https://"))):
                     references[role, text] = resolver.reference(text, role)
-        resolver.types_of([iri for iri, _, _ in references.values() if iri is not None])
+                    new.append(references[role, text][0])
+        resolver.types_of([iri for iri in new if iri is not None])
         claims: list[Claim] = []
-        seen: dict[URIRef, int] = {}
         for line, cells in parsed:
             claim = self._claim(path, unit.name, line, cells, references, resolver, seen, ctx)
             if claim is not None:
                 claims.append(claim)
+        claims = self._unclaimed(path, claims, ctx)
         # Derive as the build does (graph.claims.derived_triples), with what the store knows.
+        # claim_triples already gives a claim's edges and positions; derivation adds only the
+        # roll-up of a claim whose actor or target speaks for a state, so only those claims
+        # go through it (tests/test_import_csv_scale.py: the same triples as deriving all).
         nodes = [n for c in claims for n in (c.actor, c.target)]
         resolver.types_of(nodes)
         graph = resolver.context(nodes)
+        speakers = set(graph.subjects(SG.holdsOffice, None)) | \
+            set(graph.subjects(SG.represents, None))
         stated: set = set()
         for claim in claims:
-            for triple in claim_triples(claim, with_edges=False):
-                graph.add(triple)
+            if claim.actor in speakers or claim.target in speakers:
+                for triple in claim_triples(claim, with_edges=False):
+                    graph.add(triple)
+                stated.update(claim_triples(claim))
+        every, symmetric = _relation_iris()
         for claim in claims:
-            stated.update(claim_triples(claim))
+            edges.add((claim.actor, claim.relation, claim.target))
+            if claim.relation in symmetric:
+                edges.add((claim.target, claim.relation, claim.actor))
             yield claim
         for _, triple in derived_triples(graph):
-            if triple not in stated:
+            if triple not in stated and triple not in edges:
                 if triple[1] == SG.derivedFrom:
                     ctx.count("derived state-level claims (roll-up)")
                 stated.add(triple)
+                if triple[1] in every:
+                    edges.add(triple)
                 yield triple
 
     def _claim(self, path, stem, line, cells, references, resolver, seen, ctx) -> Claim | None:
@@ -332,7 +387,7 @@ class SpreadsheetImporter:
             kinds = resolver.types.get(node, set())
             if iso3 is not None and not kinds:
                 ctx.declare(node, state_triples(iso3))
-                kinds = {SG.State}
+                kinds = resolver.types[node] = {SG.State}  # declared once, not once a row
             if not kinds:
                 return bad(role, f"{short(node)} is not declared in the store "
                                  "(build or import it first)")
@@ -342,6 +397,8 @@ class SpreadsheetImporter:
             if role == "issue" and not kinds & {SG.Issue, SKOS.Concept}:
                 return bad(role, f"{short(node)} is not an issue of the issue scheme")
             nodes[role] = node
+        if nodes["actor"] == nodes["target"]:
+            return bad("target", f"a self-tie: {short(nodes['actor'])} is both actor and target")
         text = cells.get("source", "")
         if not text:
             return bad("source", "empty: every claim needs its source")
@@ -349,8 +406,11 @@ class SpreadsheetImporter:
                 SG.Source not in resolver.types.get(URIRef(text), set()):
             if re.search(r'[\s<>"{}|^`\\]', text):
                 return bad("source", f"not a valid URL: {text!r}")
-            source, triples = web_source(text)
-            ctx.declare(source, triples)
+            source = resolver.web.get(text)
+            if source is None:  # once per distinct URL
+                source, triples = web_source(text)
+                ctx.declare(source, triples)
+                resolver.web[text] = source
         else:
             source, _, error = references["source", text] if ("source", text) in references \
                 else (URIRef(text), None, None)
@@ -383,7 +443,7 @@ class SpreadsheetImporter:
             if not evidence or not all(offsets):
                 return bad("evidence", "give the evidence with both offsets (evidence_start, "
                                        "evidence_end), or none of them")
-            if not all(o.isdigit() for o in offsets):
+            if not all(re.fullmatch(r"[0-9]+", o) for o in offsets):
                 return bad("evidence_start", f"offsets must be whole numbers: {offsets}")
             start, end = int(offsets[0]), int(offsets[1])
             if end - start != len(evidence):
@@ -393,6 +453,10 @@ class SpreadsheetImporter:
                 return bad("evidence", f"{len(evidence)} characters; quote at most "
                                        f"{MAX_EVIDENCE}")
             values["evidence_start"], values["evidence_end"] = start, end
+            if ctx.texts:
+                error = self._check_text(resolver, source, start, end, evidence, ctx)
+                if error:
+                    return bad("evidence", error)
         seen[iri] = line
         issue = nodes["issue"]
         return Claim(
@@ -417,6 +481,43 @@ class SpreadsheetImporter:
             on_issues=self._issues(issue, nodes["target"], resolver),
         )
 
+    def _unclaimed(self, path: Path, claims: list[Claim], ctx: Context) -> list[Claim]:
+        """``claims`` less those whose id is taken: by the store outside this import's own
+        graph (a built file, another import), or by another file of this run (each reported)."""
+        from graph.validate import claims_elsewhere
+
+        own = ctx.report.graph
+        stored = claims_elsewhere(ctx.store, [c.iri for c in claims],
+                                  ignore=lambda name: name == own) if ctx.store else {}
+        taken = self._taken
+        kept = []
+        for claim in claims:
+            place = stored.get(claim.iri) or taken.get(claim.iri)
+            if place is not None:
+                ctx.problem(path, claim.row, "claim_id",
+                            f"{short(claim.iri)} is already a claim in {place}; a claim id "
+                            "belongs to one file or import")
+                continue
+            taken[claim.iri] = f"{path}:{claim.row}"
+            kept.append(claim)
+        return kept
+
+    def _check_text(self, resolver, source, start, end, evidence, ctx) -> str | None:
+        # The check of stancegraph build --texts, with its message (graph.validate).
+        from graph.validate import evidence_mismatch
+
+        texts = self._source_texts
+        if source not in texts:
+            rows = resolver.store.query(
+                f"SELECT ?d WHERE {{ <{check_iri(str(source))}> sg:textSha256 ?d }}")
+            texts[source] = next((ctx.texts[str(row[0])] for row in rows
+                                  if str(row[0]) in ctx.texts), None)
+        text = texts[source]
+        if text is None:
+            ctx.count("claims whose source text is not among --texts (offsets not checked)")
+            return None
+        return evidence_mismatch(text, start, end, evidence)
+
     @staticmethod
     def _issues(issue, target, resolver) -> tuple:
         # As graph.claims derives them: the claim's issue, else the target when it is an issue,
@@ -425,8 +526,10 @@ class SpreadsheetImporter:
             return (issue,)
         if resolver.types.get(target, set()) & {SG.Issue, SKOS.Concept}:
             return (target,)
-        rows = resolver.store.query(f"SELECT ?i WHERE {{ <{target}> sg:about ?i }}")
-        return tuple(sorted({row[0] for row in rows}))
+        if target not in resolver.about:  # once per distinct target
+            rows = resolver.store.query(f"SELECT ?i WHERE {{ <{target}> sg:about ?i }}")
+            resolver.about[target] = tuple(sorted({row[0] for row in rows}))
+        return resolver.about[target]
 
 
 # ------------------------------------------------------------------------------ writing

@@ -23,6 +23,12 @@ tag    use
        sponsoring an amendment says nothing about the issue's direction
 =====  ===========================================================================
 
+Each draft (and the resolution it became) is linked to its recurring series
+(``sg:inSeries``, derived from the title by :func:`graph.sources.series.series_of`: the
+subject without the document kind and numbers; the DPRK human rights drafts are
+``series:dprk-human-rights``), so that a later sponsorship in the series supersedes an
+earlier act (docs/TIME.md); the draft carries its date as ``dcterms:issued``.
+
 Each sponsor that is a state gives ``claim:unsponsors-<symbol>-<ISO3>``: the state
 ``sg:coSponsored`` the draft, with a note saying whether it was an original or an additional
 sponsor. Names are matched by :class:`graph.sources.countries.NameMatcher` (mojibake such as
@@ -38,12 +44,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from rdflib import Literal
-from rdflib.namespace import PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.claims import Claim
 from graph.errors import InputError
 from graph.sources.countries import NameMatcher, repair_mojibake, state_triples
 from graph.sources.runner import Context, Unit, dataset_source, slug
+from graph.sources.series import series_of, series_triples
+from graph.sources.values import iso_date, strip_controls
 from graph.vocab import CLAIM, ISSUE, ORG, RES, SG, STATE
 
 __all__ = ["SponsorsImporter", "parse_note", "split_names", "draft_iri"]
@@ -157,6 +165,11 @@ class _Record:
         return values[0][0].strip() if values else ""
 
 
+def _text(element) -> str:
+    """An element's text, mojibake repaired, then without control characters (DEL, C1)."""
+    return strip_controls(repair_mojibake(element.text or ""))
+
+
 def _records(path: Path, ctx: Context) -> Iterator[_Record]:
     parser = ET.XMLPullParser(events=("start", "end"))
     record: _Record | None = None
@@ -164,7 +177,9 @@ def _records(path: Path, ctx: Context) -> Iterator[_Record]:
     root = None
     line = 0
     try:
-        for line, text in ctx.lines(path):
+        # controls kept: the C1 characters of double-encoded UTF-8 ("\u00c3\u0096") are repaired
+        # by _text, and XML refuses the C0 ones itself
+        for line, text in ctx.lines(path, controls="keep"):
             parser.feed(text)
             for event, element in parser.read_events():
                 name = element.tag.rsplit("}", 1)[-1]
@@ -179,10 +194,10 @@ def _records(path: Path, ctx: Context) -> Iterator[_Record]:
                 if record is None:
                     continue
                 if name == "controlfield":
-                    record.controls[element.get("tag", "")] = (element.text or "").strip()
+                    record.controls[element.get("tag", "")] = _text(element).strip()
                 elif name == "subfield" and field is not None:
                     field[2].setdefault(element.get("code", ""), []).append(
-                        (element.text or "", line))
+                        (_text(element), line))
                 elif name == "datafield" and field is not None:
                     record.fields.append(field)
                     field = None
@@ -242,9 +257,10 @@ class SponsorsImporter:
             ctx.problem(path, record.line, "191" if record_id else "001",
                         "record without a " + ("symbol" if record_id else "control number"))
             return
-        date = record.first("269", "a")
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-            ctx.problem(path, record.line, "269", f"not an ISO date: {date!r} ({symbol})")
+        try:
+            date = iso_date(record.first("269", "a"))
+        except ValueError as exc:
+            ctx.problem(path, record.line, "269", f"{exc} ({symbol})")
             return
         title = _clean_title([v for v, _ in record.subfields("245", "a")]
                              + [v for v, _ in record.subfields("245", "b")])
@@ -266,6 +282,11 @@ class SponsorsImporter:
             lang="en")
         for issue in about:
             yield node, SG.about, issue
+        yield node, DCTERMS.issued, Literal(date, datatype=XSD.date)
+        series = None if amendment else series_of(title)
+        if series is not None:
+            ctx.declare(series[0], series_triples(*series))
+            yield node, SG.inSeries, series[0]
         for field in record.fields:
             tag, ind1, codes = field
             if tag == "993" and ind1 == "1":
@@ -280,6 +301,8 @@ class SponsorsImporter:
                         yield result, PROV.wasDerivedFrom, node
                         for issue in about:
                             yield result, SG.about, issue
+                        if series is not None:
+                            yield result, SG.inSeries, series[0]
         sponsors: list[tuple[str, int, str]] = []  # (name, line, MARC tag)
         for value, line in record.subfields("710", "a"):
             sponsors.append((repair_mojibake(value.strip()), line, "710"))

@@ -23,6 +23,11 @@ Three CSV files, as the package ships them (``../shared/data/unvotes/``):
 Pass the folder (``stancegraph import unvotes ../shared/data/unvotes/``) or the files in any order
 (each is recognised by its header); the issues file is optional. Every votes file given is one
 import (one named graph, ``import/unvotes/<stem>``); the roll calls are read with each.
+
+Each roll call on a whole resolution is linked (``sg:inSeries``) to the recurring series of
+its subject, derived from its title (``short``, else ``descr``) by
+:func:`graph.sources.series.series_of`; the DPRK human rights votes are
+``series:dprk-human-rights``. Amendment and paragraph votes belong to no series.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from graph.claims import Claim
 from graph.errors import InputError
 from graph.sources.countries import iso3_from_code, iso3_from_name, state_triples
 from graph.sources.runner import Context, Unit, dataset_source
+from graph.sources.series import series_of, series_triples
+from graph.sources.values import iso_date
 from graph.vocab import CLAIM, ISSUE, ORG, RES, SG, STATE
 
 __all__ = ["UnvotesImporter", "ISSUES", "VOTES", "symbol"]
@@ -211,9 +218,10 @@ class UnvotesImporter:
             except ValueError:
                 ctx.problem(path, line, "rcid", f"not a number: {get('rcid')!r}")
                 continue
-            date = get("date")
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
-                ctx.problem(path, line, "date", f"not an ISO date: {date!r}")
+            try:
+                date = iso_date(get("date"))
+            except ValueError as exc:
+                ctx.problem(path, line, "date", str(exc))
                 continue
             if rcid in roll_calls:
                 ctx.problem(path, line, "rcid", f"roll call {rcid} appears twice")
@@ -226,6 +234,10 @@ class UnvotesImporter:
             ctx.count("roll calls (resolutions)")
             node = RES[f"unga-rcid-{rcid}"]
             title = short or (descr[:150] + ("..." if len(descr) > 150 else "")) or f"rcid {rcid}"
+            series = series_of(title) if get("amend") != "1" and get("para") != "1" else None
+            if _DPRK_TITLE.search(f"{short} {descr}") and get("amend") != "1" \
+                    and get("para") != "1":
+                series = series_of("Situation of human rights in the DPRK")
             if get("amend") == "1":
                 title = f"Amendment vote: {title}"
             elif get("para") == "1":
@@ -244,6 +256,9 @@ class UnvotesImporter:
             yield node, SKOS.note, Literal(note, lang="en")
             for issue in about:
                 yield node, SG.about, issue
+            if series is not None:
+                ctx.declare(series[0], series_triples(*series))
+                yield node, SG.inSeries, series[0]
 
     # -- votes -------------------------------------------------------------------------
     def _votes(self, path: Path, roll_calls, source, ctx: Context) -> Iterator:
@@ -251,7 +266,10 @@ class UnvotesImporter:
         at = {c: columns.index(c) for c in COLUMNS["votes"]}
         relations = {value: (SG[name] if name else None) for value, name in VOTES.items()}
         states: dict[str, int] = {}
-        seen = bytearray((max(roll_calls, default=0) + 1) * 128)  # one bit per (rcid, state)
+        # one bit per (roll call, state); roll calls numbered densely, so that an rcid of
+        # 10**12 in a bad file cannot ask for a terabyte
+        slots = {rcid: i for i, rcid in enumerate(roll_calls)}
+        seen = bytearray((len(slots) + 1) * 128)
         declared: dict[str, URIRef] = {}
         countries: dict[tuple[str, str], str | None] = {}
         targets: dict[int, URIRef] = {}
@@ -284,7 +302,7 @@ class UnvotesImporter:
                 ctx.count(f"votes '{vote}' (no claim)")
                 continue
             index = states.setdefault(iso3, len(states))
-            bit = rcid * 1024 + index
+            bit = slots[rcid] * 1024 + index
             if index >= 1024 or seen[bit >> 3] & (1 << (bit & 7)):
                 ctx.problem(path, line, "country_code",
                             f"a second vote of {iso3} on roll call {rcid}")

@@ -8,7 +8,6 @@ pyoxigraph substitutions), never pasted into the query text.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from graph.errors import QueryError, UpdateRefused
+from graph.store.guard import rdflib_guard
+from graph.store.ntriples import NTriplesWriter
 from graph.vocab import ID, PREFIXES, SG, expand
 
 __all__ = [
@@ -106,19 +107,6 @@ def named_query(name: str) -> NamedQuery:
 
 
 # ------------------------------------------------------------------------------- checking
-
-@contextlib.contextmanager
-def rdflib_guard() -> Iterator[None]:
-    """Second layer behind :func:`check_query`: stop rdflib's engine loading FROM/LOAD graphs."""
-    from rdflib.plugins import sparql
-
-    previous = sparql.SPARQL_LOAD_GRAPHS
-    sparql.SPARQL_LOAD_GRAPHS = False
-    try:
-        yield
-    finally:
-        sparql.SPARQL_LOAD_GRAPHS = previous
-
 
 def _position(text: str, exc) -> str:
     line = getattr(exc, "lineno", None)
@@ -221,8 +209,28 @@ def resolve_actor(store, text: str) -> URIRef:
             {"code": Literal(text.upper())},
         )
     if not rows:
-        raise QueryError(f"no actor or target with code {text!r}")
+        rows = _by_label(store, text)
+    if not rows:
+        raise QueryError(f"no actor or target with code {text!r} (nor with that name)")
     return URIRef(rows[0]["x"])
+
+
+def _by_label(store, text: str) -> list[dict]:
+    """Actors and targets whose label (or alternative label) is ``text``, ignoring case.
+
+    ``actor "South Korea"`` works as ``--issue "human rights"`` does; a name two entities
+    share is refused rather than guessed.
+    """
+    rows = store.select_rows(
+        "SELECT DISTINCT ?x ?name WHERE { ?x rdfs:label|skos:altLabel ?label . "
+        "FILTER (LCASE(STR(?label)) = ?name) "
+        "FILTER EXISTS { ?x a ?class . ?class rdfs:subClassOf sg:Actor } } ORDER BY ?x LIMIT 3",
+        {"name": Literal(" ".join(text.split()).lower())},
+    )
+    if len(rows) > 1:
+        found = ", ".join(str(r["x"]).rsplit("/", 1)[-1] for r in rows)
+        raise QueryError(f"{text!r} names more than one actor ({found}): give a code")
+    return rows
 
 
 #: What may not appear in an IRI (SPARQL's IRIREF): pyoxigraph rejects these, rdflib only warns.
@@ -277,10 +285,14 @@ def run_query(
     text: str,
     params: Mapping[str, str] | None = None,
     declared: tuple[Parameter, ...] = (),
+    *,
+    how: str = "use --param NAME=VALUE",
 ) -> Result:
     """Check ``text``, bind ``params`` (typed by ``declared`` when given) and run it on ``store``.
 
     Undeclared parameters are bound as IRIs when they look like one, else as plain literals.
+    ``how`` tells the user how to give a missing parameter where the query came from (the
+    command line's ``--param``; the HTTP API says otherwise).
     """
     form = check_query(text)
     by_name = {p.name: p for p in declared}
@@ -296,7 +308,7 @@ def run_query(
         bindings[name] = bind_parameter(store, parameter, value)
     missing = [p.name for p in declared if not p.optional and p.name not in bindings]
     if missing:
-        raise QueryError(f"missing parameter(s): {', '.join(missing)} (use --param NAME=VALUE)")
+        raise QueryError(f"missing parameter(s): {', '.join(missing)} ({how})")
     text, bindings = place_bindings(text, bindings)
     result = store.query(text, bindings)
     if form == "DESCRIBE":
@@ -318,8 +330,6 @@ def place_bindings(text: str, bindings: Mapping[str, Node]) -> tuple[str, dict[s
     Terms are written by :class:`graph.store.NTriplesWriter`, which refuses what could end
     them; the other bindings are returned to go to the store as before.
     """
-    from graph.store import NTriplesWriter
-
     placed = {m.group(1) for m in _VALUES_MARK.finditer(text)} & set(bindings)
     if not placed:
         return text, dict(bindings)

@@ -11,13 +11,17 @@
   var config = JSON.parse(document.getElementById("sg-config").textContent);
   var allRelations = config.relations.map(function (r) { return r.name; });
   var allTypes = config.types.map(function (t) { return t.key; });
+  var time = config.time || {};
+  var timed = Array.isArray(time.claims);
   var state = {
     relations: new Set(allRelations),
     types: new Set(allTypes),
     source: "",
-    asOf: "",
+    asOf: time.asOf || "",
     derived: true
   };
+  var now = null;  /* what holds at state.asOf: claim weights, ties, gaps (see atDate) */
+  var firstTitles = {};  /* the tooltips Python wrote for the page's first date */
   var counts = { nodes: 0, edges: 0 };
   var search = { query: "", matches: [], index: 0 };
 
@@ -48,53 +52,160 @@
     return box;
   }
 
-  function claimPasses(claim) {
+  /* Relation, source and roll-up filters (the date is applied by atDate). */
+  function claimPassesFilters(claim) {
     if (!state.relations.has(claim.r)) { return false; }
     if (state.source && claim.s !== state.source) { return false; }
     if (!state.derived && claim.d) { return false; }
-    if (state.asOf) {
-      if (claim.a && claim.a > state.asOf) { return false; }
-      if (claim.b && claim.b < state.asOf) { return false; }
-    }
     return true;
+  }
+
+  function claimPasses(claim) {
+    if (!claimPassesFilters(claim)) { return false; }
+    return !now || claim.i === undefined || now.weights[claim.i].w > 0;
   }
 
   function edgeFiltersActive() {
     return state.relations.size !== allRelations.length || state.source !== "" ||
-      state.asOf !== "" || !state.derived;
+      !state.derived;
   }
 
-  function apply() {
+  /* What holds at state.asOf (docs/TIME.md, computed by time.js). */
+  function atDate() {
+    if (!timed) { return null; }
+    var all = time.claims.map(function (_, i) { return i; });
+    var result = { weights: sgTime.weigh(time, all, state.asOf), gaps: {} };
+    if (time.gaps) {
+      var gapEdges = edges.get().filter(function (e) { return e.sg_gap; });
+      var found = sgTime.gaps(time, state.asOf, gapEdges.map(function (e) { return e.sg_gap; }));
+      gapEdges.forEach(function (e, k) { result.gaps[e.id] = found[k]; });
+      result.allies = sgTime.allies(time, state.asOf);
+      result.positionWeights = sgTime.positions(time, state.asOf).weights;
+    }
+    return result;
+  }
+
+  function labelOf(code) {
+    var found = nodes.get({ filter: function (n) { return n.sg_code === code; } });
+    return found.length ? String(found[0].label) : code;
+  }
+
+  /* The tooltip of a gap at the slider's date: both sides' positions and their claims. */
+  function gapTitle(e, gap) {
+    var lines = ["Coordination gap on " + e.sg_gap[3] + " at " + state.asOf];
+    if (!gap || gap.distance <= 0) {
+      lines.push(labelOf(e.sg_gap[0]) + " and " + labelOf(e.sg_gap[1]) + ": no gap at " + state.asOf);
+      return lines.join("\n");
+    }
+    lines.push(labelOf(gap.a) + " and " + labelOf(gap.b) + " are allies but stand apart: " +
+      "distance " + gap.distance.toFixed(2) + ", score " + gap.score.toFixed(2));
+    [[gap.a, gap.positionA], [gap.b, gap.positionB]].forEach(function (side) {
+      lines.push("", labelOf(side[0]) + " (" + side[0] + ") position " +
+        (side[1] >= 0 ? "+" : "") + side[1].toFixed(2) + ":");
+      time.gaps.rows.forEach(function (r) {
+        if (r[1] !== side[0] || r[2] !== e.sg_gap[2]) { return; }
+        var c = time.claims[r[0]], w = now.positionWeights[r[0]];
+        var note = w.w > 0 ? (w.w < 1 ? " [weight " + w.w.toFixed(2) + "]" : "") :
+          " [" + w.status + "]";
+        lines.push("- " + c.r + ", " + (c.dt || "undated") + ", " + c.s + ": \u201c" + c.e +
+          "\u201d" + note);
+      });
+    });
+    return lines.join("\n");
+  }
+
+  /* Whether an edge holds at the date, and how it looks there (ties and gaps change). */
+  function edgeAtDate(e, update) {
+    var claims = e.sg_claims || [];
+    if (!now) { return claims.length ? claims.some(claimPasses) : !edgeFiltersActive(); }
+    if (e.sg_gap) {
+      var gap = now.gaps[e.id];
+      var holds = gap !== null && gap.distance > 0;
+      if (holds) {
+        update.label = e.sg_gap[3].slice(0, 40) + (e.sg_gap[3].length > 40 ? "..." : "") +
+          " (" + gap.distance.toFixed(2) + ")";
+        update.width = Math.round((1.5 + 5 * gap.score) * 100) / 100;
+      }
+      update.title = state.asOf === time.asOf && firstTitles[e.id] ? firstTitles[e.id] :
+        gapTitle(e, gap);
+      return holds && (claims.length ? claims.some(claimPassesFilters) : !edgeFiltersActive());
+    }
+    if (e.sg_pair) {
+      return Boolean(now.allies[e.sg_pair[0] + "|" + e.sg_pair[1]]) &&
+        (claims.length ? claims.some(claimPassesFilters) : !edgeFiltersActive());
+    }
+    if (e.sg_family === "tie-positive" || e.sg_family === "tie-negative") {
+      var score = sgTime.tieScore(claims.filter(claimPassesFilters), now.weights);
+      if (score !== 0) {
+        var color = score > 0 ? time.tieColors.positive : time.tieColors.negative;
+        update.color = { color: color, highlight: color, hover: color };
+        update.width = Math.round((1 + Math.min(Math.abs(score), 12) * 0.6) * 100) / 100;
+        update.sg_score = score;
+        /* Dotted while claims of both signs count. */
+        var signs = { pos: false, neg: false };
+        claims.filter(claimPassesFilters).forEach(function (c) {
+          if (now.weights[c.i].w > 0 && c.p > 0) { signs.pos = true; }
+          if (now.weights[c.i].w > 0 && c.p < 0) { signs.neg = true; }
+        });
+        update.dashes = signs.pos && signs.neg ? time.mixedDashes : false;
+      }
+      return score !== 0;
+    }
+    return claims.length ? claims.some(claimPasses) : !edgeFiltersActive();
+  }
+
+  /* Which nodes and edges show under the current filters and date; with `updates`, the
+   * DataSet updates that make it so (and the look of ties and gaps at the date). */
+  function visibility(updates) {
     var active = edgeFiltersActive();
     var typeOk = {};
     var nodeItems = nodes.get();
     nodeItems.forEach(function (n) { typeOk[n.id] = state.types.has(n.sg_kind); });
     var withEdge = {};
-    var edgeUpdates = [];
-    var visibleEdges = 0;
+    var hadEdge = {};
+    var result = { nodes: 0, edges: 0, edgeUpdates: [], nodeUpdates: [] };
     edges.get().forEach(function (e) {
-      var claims = e.sg_claims || [];
-      var passes = claims.length ? claims.some(claimPasses) : !active;
+      var update = { id: e.id };
+      var passes = edgeAtDate(e, update);
       var visible = typeOk[e.from] && typeOk[e.to] && passes;
+      if (typeOk[e.from] && typeOk[e.to]) {
+        hadEdge[e.from] = true;
+        hadEdge[e.to] = true;
+      }
       if (visible) {
-        visibleEdges += 1;
+        result.edges += 1;
         withEdge[e.from] = true;
         withEdge[e.to] = true;
       }
-      if (Boolean(e.hidden) === visible) { edgeUpdates.push({ id: e.id, hidden: !visible }); }
+      update.hidden = !visible;
+      if (updates) { result.edgeUpdates.push(update); }
     });
-    var nodeUpdates = [];
-    var visibleNodes = 0;
     nodeItems.forEach(function (n) {
-      var visible = typeOk[n.id] && (!active || withEdge[n.id] === true);
-      if (visible) { visibleNodes += 1; }
-      if (Boolean(n.hidden) === visible) { nodeUpdates.push({ id: n.id, hidden: !visible }); }
+      /* A node goes with its last edge: filtered out, or lapsed at the date. */
+      var visible = typeOk[n.id] && (withEdge[n.id] === true || (!active && !hadEdge[n.id]));
+      if (visible) { result.nodes += 1; }
+      if (updates && Boolean(n.hidden) === visible) {
+        result.nodeUpdates.push({ id: n.id, hidden: !visible });
+      }
     });
-    if (edgeUpdates.length) { edges.update(edgeUpdates); }
-    if (nodeUpdates.length) { nodes.update(nodeUpdates); }
-    counts = { nodes: visibleNodes, edges: visibleEdges };
-    byId("sg-status").textContent = "Showing " + visibleNodes + " of " + nodes.length +
-      " nodes and " + visibleEdges + " of " + edges.length + " edges";
+    return result;
+  }
+
+  function apply() {
+    now = atDate();
+    var shown = visibility(true);
+    if (shown.edgeUpdates.length) { edges.update(shown.edgeUpdates); }
+    if (shown.nodeUpdates.length) { nodes.update(shown.nodeUpdates); }
+    counts = { nodes: shown.nodes, edges: shown.edges };
+    /* Out of what the date shows with no filter. */
+    var saved = state;
+    state = { relations: new Set(allRelations), types: new Set(allTypes), source: "",
+      asOf: saved.asOf, derived: true };
+    var all = visibility(false);
+    state = saved;
+    byId("sg-status").textContent = "Showing " + shown.nodes + " of " + all.nodes +
+      " nodes and " + shown.edges + " of " + all.edges + " edges" +
+      (timed ? " at " + state.asOf : "");
   }
 
   function showDetails(text) {
@@ -162,8 +273,6 @@
       select.appendChild(option);
     });
     select.addEventListener("change", function () { state.source = select.value; apply(); });
-    var date = byId("sg-asof");
-    date.addEventListener("change", function () { state.asOf = date.value || ""; apply(); });
     var derived = byId("sg-derived");
     if (!config.derivedToggle) { byId("sg-derived-field").style.display = "none"; }
     derived.addEventListener("change", function () { state.derived = derived.checked; apply(); });
@@ -172,9 +281,8 @@
         box.checked = true;
       });
       select.value = "";
-      date.value = "";
       state = { relations: new Set(allRelations), types: new Set(allTypes), source: "",
-        asOf: "", derived: true };
+        asOf: state.asOf, derived: true };
       apply();
     });
     var names = byId("sg-names");
@@ -195,13 +303,88 @@
     });
   }
 
+  /* Camps or communities: swap each node's look (fill, ring) and the legend section shown. */
+  function setGrouping(grouping) {
+    var updates = [];
+    nodes.get().forEach(function (n) {
+      if (n.sg_looks && n.sg_looks[grouping]) {
+        var look = n.sg_looks[grouping];
+        updates.push({ id: n.id, color: look.color, borderWidth: look.borderWidth,
+          shapeProperties: look.shapeProperties });
+      }
+    });
+    if (updates.length) { nodes.update(updates); }
+    document.querySelectorAll(".sg-grouping").forEach(function (section) {
+      section.hidden = section.getAttribute("data-grouping") !== grouping;
+    });
+    config.grouping = grouping;
+  }
+
+  function buildGrouping() {
+    var select = byId("sg-grouping");
+    if (!select) { return; }
+    select.addEventListener("change", function () { setGrouping(select.value); });
+  }
+
+  /* The time slider: one step a day from the first to the last date of the page's claims;
+   * the date lives in the URL (#as_of=YYYY-MM-DD) so that a link opens at it. */
+  var ISO = /^\d{4}-\d{2}-\d{2}$/;
+
+  function hashDate() {
+    var match = /(?:^#|&)as_of=(\d{4}-\d{2}-\d{2})(?:&|$)/.exec(location.hash || "");
+    return match && !isNaN(sgTime.days(match[1])) ? match[1] : "";
+  }
+
+  function setDate(iso, fromHash) {
+    if (!timed || !ISO.test(iso) || isNaN(sgTime.days(iso))) { return; }
+    state.asOf = iso;
+    var first = sgTime.days(time.min);
+    var slider = byId("sg-slider");
+    slider.value = String(Math.min(Math.max(sgTime.days(iso) - first, 0), Number(slider.max)));
+    byId("sg-asof").value = iso;
+    byId("sg-time-note").textContent = iso === time.asOf && !time.explicit ?
+      "(the newest date in the data)" : "";
+    if (!fromHash) {
+      var hash = "#as_of=" + iso;
+      if (location.hash !== hash) {
+        try { history.replaceState(null, "", hash); } catch (err) { location.hash = hash; }
+      }
+    }
+    apply();
+  }
+
+  function buildTime() {
+    if (!timed) { return; }
+    var box = byId("sg-time");
+    box.hidden = false;
+    var slider = byId("sg-slider");
+    var first = sgTime.days(time.min);
+    slider.max = String(sgTime.days(time.max) - first);
+    slider.title = "acts fade with a half-life of " + time.halfLife + " days and stop counting after " +
+      time.horizon + " days; a later act on the same target or series replaces an earlier one";
+    slider.addEventListener("input", function () {
+      setDate(sgTime.isoDate(first + Number(slider.value)));
+    });
+    var date = byId("sg-asof");
+    date.min = time.min;
+    date.max = time.max;
+    date.addEventListener("change", function () { setDate(date.value); });
+    window.addEventListener("hashchange", function () {
+      var wanted = hashDate();
+      if (wanted && wanted !== state.asOf) { setDate(wanted, true); }
+    });
+    edges.get().forEach(function (e) { if (e.sg_gap) { firstTitles[e.id] = e.title; } });
+    setDate(hashDate() || time.asOf, true);
+  }
+
   function ready() {
     window.sgReady = true;
     document.body.setAttribute("data-sg-ready", "true");
   }
 
   buildControls();
-  apply();
+  buildGrouping();
+  if (timed) { buildTime(); } else { apply(); }
   network.on("click", function (params) {
     if (params.nodes.length) {
       showDetails(nodes.get(params.nodes[0]).title);
@@ -232,6 +415,20 @@
       return { relations: Array.from(state.relations), types: Array.from(state.types),
         source: state.source, asOf: state.asOf, derived: state.derived };
     },
-    apply: apply
+    date: function () { return state.asOf; },
+    setDate: function (iso) { setDate(iso); },
+    /* What holds at the date shown: claim IRI -> weight; gaps by edge id. */
+    weights: function () {
+      var out = {};
+      if (now) { time.claims.forEach(function (c, i) { out[c.c] = now.weights[i].w; }); }
+      return out;
+    },
+    apply: apply,
+    grouping: function () { return config.grouping; },
+    setGrouping: function (grouping) {
+      var select = byId("sg-grouping");
+      if (select) { select.value = grouping; }
+      setGrouping(grouping);
+    }
   };
 }());
