@@ -2,9 +2,13 @@
 VENV     := .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
-STORE    ?= oxigraph:build/store
 SEEDS    := ../shared/seeds
+# `make demo` builds the store every later shell sees: the per-user default
+# ($XDG_DATA_HOME/stancegraph/store), or STORE=URI when given.
+STORE    ?=
+ifneq ($(STORE),)
 export STANCEGRAPH_STORE := $(STORE)
+endif
 
 .PHONY: demo test lint bench clean
 
@@ -24,10 +28,11 @@ demo: $(STAMP)
 	$(VENV)/bin/stancegraph gaps --limit 5
 	$(VENV)/bin/stancegraph render --view states --color clusters -o build/stancegraph.html
 	$(VENV)/bin/stancegraph render --view gaps -o build/gaps.html
+	@echo "Next, in this or any new shell: . .venv/bin/activate  (puts stancegraph on PATH)"
 
 test: $(STAMP)
 	bash scripts/test-prerequisites.sh
-	$(PY) -m pytest -q
+	STANCEGRAPH_STORE=oxigraph:build/test-store $(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py

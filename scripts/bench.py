@@ -254,6 +254,64 @@ def step_open_page(page: str) -> dict:
     return {"seconds": seconds, "nodes": nodes, "edges": edges}
 
 
+def step_period_agreement(store_uri: str) -> dict:
+    """Agreement of the United States with every state per session (issue 12), from the store."""
+    from graph.analysis.votes import alignment, read_votes
+    from graph.store import open_store
+
+    store = open_store(store_uri, read_only=True)
+    started = time.perf_counter()
+    table = read_votes(store)
+    others = sorted(set(table.votes["actor"]) - {"USA"})
+    frame = alignment(table, "USA", others, by="session")
+    return {"seconds": time.perf_counter() - started, "rows": len(frame),
+            "pairs": len(others)}
+
+
+def step_period_agreement_pandas(folder: str) -> dict:
+    """The same share and S score per session in pandas straight from the CSV (the floor)."""
+    import pandas as pd
+
+    started = time.perf_counter()
+    votes = pd.read_csv(Path(folder) / "un_votes.csv", keep_default_na=False,
+                        usecols=["rcid", "country_code", "vote"])
+    calls = pd.read_csv(Path(folder) / "un_roll_calls.csv", usecols=["rcid", "session"])
+    votes = votes[votes["vote"].isin(list(VOTE_VALUES))].merge(calls, on="rcid")
+    votes["x"] = votes["vote"].map(VOTE_VALUES)
+    us = votes.loc[votes["country_code"] == "US", ["rcid", "x"]].rename(columns={"x": "us"})
+    both = votes.merge(us, on="rcid")
+    both["same"] = both["x"] == both["us"]
+    both["d"] = (both["x"] - both["us"]).abs()
+    table = both.groupby(["session", "country_code"]).agg(share=("same", "mean"),
+                                                          d=("d", "mean"))
+    table["s_score"] = 1 - table["d"]
+    return {"seconds": time.perf_counter() - started, "rows": len(table)}
+
+
+def step_idealpoints(store_uri: str) -> dict:
+    """Ideal points of every state per session over the whole store (issue 12)."""
+    from graph.analysis.votes import idealpoints, read_votes
+    from graph.store import open_store
+
+    store = open_store(store_uri, read_only=True)
+    started = time.perf_counter()
+    fit = idealpoints(read_votes(store))
+    return {"seconds": time.perf_counter() - started, "points": len(fit.points),
+            "sweeps": fit.iterations, "converged": fit.converged}
+
+
+def step_vote_layer(store_uri: str, page: str) -> dict:
+    """``stancegraph render --view votes``: the agreement layer with its session slider."""
+    from graph.explorer.render import render
+    from graph.store import open_store
+
+    store = open_store(store_uri, read_only=True)
+    started = time.perf_counter()
+    report = render(store, page, view="votes")
+    return {"seconds": time.perf_counter() - started, "nodes": report.nodes,
+            "edges": report.total_edges, "bytes": Path(page).stat().st_size}
+
+
 @contextlib.contextmanager
 def timed(into: dict):
     """Wall time (``seconds``) and CPU time of this process (``cpu_seconds``) of a block.
@@ -707,6 +765,7 @@ def per_slice(bench: Bench, options, work: Path, percent: int, folder: Path, lab
                   _seconds(pandas), rss=pandas["peak_rss_mib"], note=_stopped(pandas))
         entry[f"agreement {what}"] = {"store": cold, "store_again": warm, "pandas": pandas}
     entry["analyses"] = analyses(bench, uri, label, floors)
+    entry["votes"] = vote_rows(bench, options, work, percent, uri, folder, label)
     balance = entry["balance"] = bench.run("balance", uri, label="balance")
     bench.row("balance", label, _seconds(balance), rss=balance["peak_rss_mib"],
               note=_stopped(balance) or f"{balance['signed_edges']} signed edges")
@@ -733,6 +792,47 @@ def per_slice(bench: Bench, options, work: Path, percent: int, folder: Path, lab
                       rss=queries["peak_rss_mib"])
     if queries.get("timed_out"):
         bench.row("named queries", label, None, note=_stopped(queries))
+    return entry
+
+
+def vote_rows(bench: Bench, options, work: Path, percent: int, uri: str, folder: str,
+              label: str) -> dict:
+    """Issue 12: per-period agreement and ideal points against pandas from the CSV, and the
+    vote layer of the explorer (rendered, then opened in Chromium)."""
+    entry = {"pandas": bench.run("period-agreement-pandas", folder,
+                                 label="agreement per session in pandas from the CSV")}
+    floor = _seconds(entry["pandas"])
+    ours = entry["store"] = bench.run("period-agreement", uri,
+                                      label="agreement per session from the store")
+    ratio = _ratio(_seconds(ours), floor)
+    bench.row("agreement per session, USA with every state: store", label, _seconds(ours),
+              ratio=ratio, target="<= 3x pandas", rss=ours["peak_rss_mib"],
+              note=_stopped(ours) or f"{ours['rows']:,} pair-sessions with share, S and kappa",
+              met=None if ratio is None else ratio <= 3)
+    bench.row("agreement per session: pandas from the CSV (the floor, share and S only)",
+              label, floor, rss=entry["pandas"]["peak_rss_mib"], note=_stopped(entry["pandas"]))
+    fit = entry["idealpoints"] = bench.run("idealpoints", uri, label="ideal points")
+    bench.row("ideal points, every state per session (store -> estimates)", label,
+              _seconds(fit), ratio=_ratio(_seconds(fit), floor), target="< 60 s",
+              rss=fit["peak_rss_mib"],
+              note=_stopped(fit) or f"{fit['points']:,} state-sessions, {fit['sweeps']} sweeps, "
+                                    f"converged {fit['converged']}; ratio to the pandas floor",
+              met=None if _seconds(fit) is None else _seconds(fit) < 60)
+    if options.quick:
+        return entry
+    page = work / f"votes-{percent}.html"
+    layer = entry["vote_layer"] = bench.run("vote-layer", uri, str(page), label="vote layer")
+    bench.row("render --view votes (agreement layer)", label, _seconds(layer),
+              rss=layer["peak_rss_mib"],
+              note=_stopped(layer) or f"{layer['nodes']} states, {layer['edges']:,} edges over "
+                                      f"all sessions, {layer['bytes'] / 1024:.0f} kB")
+    if not layer.get("error") and os.access("/usr/bin/chromium", os.X_OK):
+        opened = entry["open"] = bench.run("open-page", str(page), label="open the vote layer")
+        bench.row("vote layer opens in headless Chromium", label, _seconds(opened),
+                  target="< 2 s", rss=opened["peak_rss_mib"],
+                  note=_stopped(opened) or f"until ready: {opened['nodes']} states, "
+                                            f"{opened['edges']} edges shown",
+                  met=None if _seconds(opened) is None else _seconds(opened) < 2)
     return entry
 
 

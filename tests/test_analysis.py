@@ -54,9 +54,13 @@ def test_as_of_keeps_only_claims_valid_that_day(seed_store):
 
 
 def test_position_items_use_the_resolution_as_item(seed_store):
+    # a resolution of a recurring series is compared as its series (docs/TIME.md)
     items = position_items(seed_store, issue="DPRK human rights")
-    on_2021 = items[items["item"] == "unhrc-dprk-2021"].set_index("actor")["position"]
+    on_2021 = items[items["item"] == "series:dprk-human-rights"].set_index("actor")["position"]
     assert [on_2021["USA"], on_2021["JPN"], on_2021["KOR"]] == pytest.approx([1.0, 1.0, 0.0])
+    weapons = position_items(seed_store, issue="DPRK nuclear and missile programmes")
+    # violating a 2006 resolution in 2021 counts from the claim's own date
+    assert "unsc-1718" in set(weapons.loc[weapons["actor"] == "PRK", "item"])
 
 
 def test_allied_pairs_from_aligned_claims(seed_store):

@@ -183,3 +183,10 @@ def test_cli_clusters_window_reports_the_split(tmp_path):
     assert split["camp_0_size"] + split["camp_1_size"] == 12
     camps = {s["state"]: s["camp"] for s in data["states"]}
     assert camps["USA"] != camps["PRK"] and camps["CHN"] == camps["CUB"]
+
+
+def test_a_window_does_not_combine_with_a_date(memory_store):
+    from graph.errors import StanceGraphError
+
+    with pytest.raises(StanceGraphError, match="do not combine with --as-of"):
+        run_clusters(memory_store, start="2000", as_of="2021-01-01")

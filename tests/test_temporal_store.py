@@ -91,14 +91,16 @@ def test_series_from_titles():
 
 def test_clusters_items_and_state_graph_follow_the_date():
     store = seeded("oxigraph:memory")
-    # in 2019 only South Korea's decline of the 2019 HRC resolution is known on that series
+    # the HRC resolutions form one series: one item, on which each state's newest act counts
+    series = "series:dprk-human-rights"
     items = position_items(store, as_of="2019-12-31")
-    assert set(items.loc[items["actor"] == "KOR", "item"]) >= {"unhrc-dprk-2019"}
-    assert "unhrc-dprk-2021" not in set(items["item"])
+    assert items[items["item"] == series][["actor", "position"]].values.tolist() == [
+        ["KOR", 0.0]]  # only South Korea's 2019 decline is known then
     later = position_items(store, as_of="2021-06-01")
-    kor = later[later["actor"] == "KOR"]
-    # the 2021 decline supersedes the 2019 and 2020 ones (one series)
-    assert "unhrc-dprk-2021" in set(kor["item"]) and "unhrc-dprk-2019" not in set(kor["item"])
+    on_series = later[later["item"] == series].set_index("actor")
+    assert on_series["position"].to_dict() == {"JPN": 1.0, "KOR": 0.0, "USA": 1.0}
+    assert on_series["weight"].tolist() == pytest.approx([0.5 ** (70 / 730)] * 3)
+    assert not later["item"].str.startswith("unhrc-dprk").any()
     assert (later["weight"] > 0).all() and (later["weight"] <= 1).all()
     G = state_graph(store, as_of="2021-06-01")
     assert G["KOR"]["USA"]["sign"] == 1

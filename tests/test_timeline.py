@@ -154,3 +154,32 @@ def test_the_alliance_holds_in_2019_and_2023(korea):
         basis = {(a, b): c for a, b, c in allied_pairs(korea, as_of=day)}[("KOR", "USA")]
         assert "cow-alliance-KOR-USA-defense-1953" in basis  # open-ended at the end of 2012
         assert "us-rok-mdt-1953" in basis
+
+
+def test_gaps_compare_on_the_seed(seed, tmp_path):
+    # by the end of 2029 every act of 2021 is past the eight-year horizon: the gaps close
+    found = compare_gaps(seed, "2021-03-27", "2029-12-31", actor="KOR")
+    assert set(found["change"]) == {"closed"}
+    assert set(found["issue"]) >= {"DPRK human rights", "countering China and Russia"}
+    row = found[found["issue"] == "DPRK human rights"].iloc[0]
+    assert (row["position_a_1"], row["position_b_1"]) == (0.0, 1.0)
+    assert any(text.startswith("KOR left the horizon: claim:kim2021-29") for text in row["claims"])
+    # the CLI prints the same rows; --compare gives the dates, so --as-of is refused
+    from graph.build import build
+    from graph.store import open_store
+
+    path = tmp_path / "store"
+    store = open_store(f"oxigraph:{path}")
+    build(store)
+    store.close()
+    result = CliRunner().invoke(cli, ["gaps", "--actor", "KOR", "--compare", "2021-03-27",
+                                      "2029-12-31", "--format", "csv", "--store",
+                                      f"oxigraph:{path}"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == ",".join(
+        ["pair", "issue", "change", "score_1", "score_2", "position_a_1", "position_b_1",
+         "position_a_2", "position_b_2", "claims"])
+    assert "KOR-USA,DPRK human rights,closed" in result.output
+    result = CliRunner().invoke(cli, ["gaps", "--compare", "2021-03-27", "2029-12-31",
+                                      "--as-of", "2021-01-01", "--store", f"oxigraph:{path}"])
+    assert result.exit_code == 2 and "leave out --as-of" in result.output

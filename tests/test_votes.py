@@ -124,3 +124,23 @@ def test_vote_layer_page_opens_with_its_slider_and_threshold(sample_uri, tmp_pat
         finally:
             browser.close()
     assert errors == [] and outside == []
+
+
+def test_vote_layer_text_from_the_data_is_escaped():
+    import pandas as pd
+
+    from graph.analysis.votes import VoteTable
+    from graph.explorer.votes import vote_layer, vote_page
+
+    votes = pd.DataFrame({"item": ["r1", "r1", "r2", "r2"], "actor": ["USA", "KOR"] * 2,
+                          "position": [1.0, 1.0, 1.0, 0.0], "session": [1, 1, 2, 2],
+                          "year": [1946, 1946, 1947, 1947]})
+    items = pd.DataFrame({"rcid": [1, 2], "session": [1, 2], "year": [1946, 1947],
+                          "date": ["1946-01-01", "1947-01-01"], "label": ["x", "y"]},
+                         index=pd.Index(["r1", "r2"], name="item"))
+    layer = vote_layer(VoteTable(votes, items))
+    evil = '</script><img src=x onerror="alert(1)">'
+    page = vote_page(layer, title=evil, labels={"USA": evil})
+    assert evil not in page and "<img" not in page
+    assert "\\u003c/script\\u003e" in page  # the label, inside the JSON block
+    assert "&lt;/script&gt;" in page  # the title, as HTML text

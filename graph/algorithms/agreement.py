@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from graph.algorithms.similarity import agreement_matrix
-
-__all__ = ["period_agreement", "MEASURES"]
+__all__ = ["period_agreement", "dense_matrix", "MEASURES"]
 
 #: The measures of each row, in order (graph.algorithms.similarity.agreement_matrix).
 MEASURES = ("share", "s_score", "kappa")
@@ -95,27 +93,79 @@ def period_agreement(votes, actors, *, others=None, by="session", min_common=1):
     dated = votes[votes[by].notna()]
     held = dated.groupby(by, sort=True)["item"].nunique()
     mine = dated[dated["actor"].isin(involved)]
-    rows = []
+    index = {a: i for i, a in enumerate(involved)}
+    first = np.array([index[a] for a, _ in pairs], dtype=np.int64)
+    second = np.array([index[b] for _, b in pairs], dtype=np.int64)
+    names = np.array(pairs, dtype=object).reshape(-1, 2)
+    frames = []
     for period, group in mine.groupby(by, sort=True):
-        matrix = group.pivot_table(index="actor", columns="item", values="position",
-                                   aggfunc="mean").reindex(index=involved)
-        present = matrix.notna().to_numpy(dtype=float)
-        common = present @ present.T
-        voted = present.sum(axis=1)
-        measures = {m: agreement_matrix(matrix, method=m, min_common=min_common).to_numpy()
-                    for m in MEASURES}
-        index = {a: i for i, a in enumerate(involved)}
+        values = dense_matrix(group, involved).to_numpy()
+        voted = (~np.isnan(values)).sum(axis=1)
         total = int(held[period])
-        for a, b in pairs:
-            i, j = index[a], index[b]
-            if voted[i] == 0 and voted[j] == 0:
-                continue
-            rows.append({"a": a, "b": b, "period": _plain(period),
-                         "roll_calls": total, "common": int(common[i, j]),
-                         "absent_a": total - int(voted[i]), "absent_b": total - int(voted[j]),
-                         **{m: float(measures[m][i, j]) for m in MEASURES}})
-    frame = pd.DataFrame.from_records(rows, columns=_COLUMNS)
+        measures = _pair_measures(values[first], values[second], min_common)
+        keep = (voted[first] > 0) | (voted[second] > 0)
+        frames.append(pd.DataFrame({
+            "a": names[keep, 0], "b": names[keep, 1], "period": _plain(period),
+            "roll_calls": total, "common": measures.pop("common")[keep],
+            "absent_a": total - voted[first][keep], "absent_b": total - voted[second][keep],
+            **{m: measures[m][keep] for m in MEASURES}}))
+    frames = [f for f in frames if len(f)]
+    rows = pd.concat(frames, ignore_index=True) if frames else []
+    frame = rows if len(rows) else pd.DataFrame(columns=_COLUMNS)
+    frame = frame.astype({"a": object, "b": object})
     return frame.sort_values(["a", "b", "period"], kind="stable").reset_index(drop=True)
+
+
+def _pair_measures(x, y, min_common):
+    """Share, S and kappa of each row pair of ``x`` and ``y`` (pairs x roll calls, NaN = no
+    vote), with the definitions of graph.algorithms.similarity.agreement_matrix: computed for
+    the pairs asked only, where the matrix products there compute every pair."""
+    both = ~np.isnan(x) & ~np.isnan(y)
+    common = both.sum(axis=1)
+    x0, y0 = np.where(both, x, 0.0), np.where(both, y, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = (both & (np.rint(x0) == np.rint(y0))).sum(axis=1) / common
+        s_score = 1.0 - np.abs(x0 - y0).sum(axis=1) / common
+        chance = sum(((both & (np.rint(x0) == c)).sum(axis=1) / common)
+                     * ((both & (np.rint(y0) == c)).sum(axis=1) / common)
+                     for c in (-1.0, 0.0, 1.0))
+        kappa = np.where(chance < 1, (share - chance) / (1 - chance), np.nan)
+    low = common < min_common
+    share[low], s_score[low], kappa[low] = np.nan, np.nan, np.nan
+    return {"common": common.astype(np.int64), "share": share, "s_score": s_score,
+            "kappa": kappa}
+
+
+def dense_matrix(votes, actors=None):
+    """Actors x items positions of a long vote table, NaN where an actor cast no vote.
+
+    The pivot of :func:`graph.algorithms.similarity.position_matrix` for votes, which hold one
+    position per actor and item: placed by integer codes instead of a groupby (a pivot per
+    session costs more than the agreement itself). Rows follow `actors` (default: the sorted
+    voters), columns the sorted items; a repeated (actor, item) keeps its last position.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> votes = pd.DataFrame({"item": ["r2", "r1", "r1"], "actor": ["A", "A", "B"],
+    ...                       "position": [0.0, 1.0, -1.0]})
+    >>> dense_matrix(votes, ["B", "A", "C"])  # doctest: +NORMALIZE_WHITESPACE
+    item   r1   r2
+    actor
+    B    -1.0  NaN
+    A     1.0  0.0
+    C     NaN  NaN
+    """
+    if actors is None:
+        actors = sorted(votes["actor"].unique())
+    row_of = pd.Index(actors)
+    rows = row_of.get_indexer(votes["actor"])
+    columns, items = pd.factorize(votes["item"], sort=True)
+    keep = rows >= 0
+    values = np.full((len(row_of), len(items)), np.nan)
+    values[rows[keep], columns[keep]] = votes["position"].to_numpy(dtype=float)[keep]
+    return pd.DataFrame(values, index=pd.Index(list(actors), name="actor"),
+                        columns=pd.Index(np.asarray(items), name="item"))
 
 
 def _plain(value):

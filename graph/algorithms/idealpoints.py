@@ -26,9 +26,9 @@ class IdealPointFit:
         ``cut_yes`` (the latent positions above which a state abstains rather than votes no,
         and votes yes rather than abstains, on the ideal point scale), ``votes``.
     iterations : int
-        L-BFGS iterations.
+        Sweeps of the two blocks (see :func:`ideal_points`).
     converged : bool
-        Whether the optimiser met its tolerance.
+        Whether a round raised the log posterior by less than the tolerance.
     log_posterior : float
         The objective at the estimate.
     """
@@ -59,9 +59,9 @@ def ideal_points(votes, *, by="session", anchor="USA", evolution=0.1, max_iter=1
         Variance of the random walk of an ideal point from one period to the next (per period
         elapsed): larger lets states move faster.
     max_iter : int, default 1000
-        L-BFGS iterations at most.
+        Sweeps at most.
     tol : float, default 1e-6
-        Relative tolerance on the objective (SciPy's ``ftol``).
+        Stop when a round of sweeps raises the log posterior by less than this, relative.
 
     Returns
     -------
@@ -102,8 +102,14 @@ def ideal_points(votes, *, by="session", anchor="USA", evolution=0.1, max_iter=1
     Martin and Quinn 2002, ordered as in Bailey, Strezhnev and Voeten 2017), and weak normal
     priors on the roll-call parameters (``b ~ N(0, 2^2)``, ``a ~ N(0, 5^2)``,
     ``g ~ N(0, 2^2)``) that keep unanimous roll calls finite. It is fitted by maximum a
-    posteriori with L-BFGS from the leading axis of the whole record's agreement, and the
-    points are then standardised (mean 0, standard deviation 1 over all state-periods).
+    posteriori, starting from the leading axis of the whole record's agreement
+    (:func:`graph.algorithms.camps.two_camps`), by alternating Fisher scoring steps on two
+    blocks: the ideal points given the roll calls (a tridiagonal system per state, all solved
+    in one banded solve) and each roll call's three parameters given the ideal points (a 3 x 3
+    system each); a step is halved until the log posterior rises, and pairs of sweeps are
+    extrapolated by SQUAREM (Varadhan and Roland 2008), which cuts the sweeps several-fold on
+    the slow direction where ideal points and slopes trade scale. The points are then
+    standardised (mean 0, standard deviation 1 over all state-periods).
 
     This is a simpler estimator than Bailey, Strezhnev and Voeten's, said plainly: they fix
     the parameters of resolutions that recur identically across sessions (bridging votes)
@@ -126,8 +132,9 @@ def ideal_points(votes, *, by="session", anchor="USA", evolution=0.1, max_iter=1
     .. [2] Martin, A. D. and Quinn, K. M. (2002). "Dynamic ideal point estimation via Markov
        chain Monte Carlo for the U.S. Supreme Court, 1953-1999." Political Analysis
        10(2):134-153.
-    .. [3] Liu, D. C. and Nocedal, J. (1989). "On the limited memory BFGS method for large
-       scale optimization." Mathematical Programming 45:503-528.
+    .. [3] Varadhan, R. and Roland, C. (2008). "Simple and globally convergent methods for
+       accelerating the convergence of any EM algorithm." Scandinavian Journal of Statistics
+       35(2):335-353.
     """
     missing = [c for c in ("item", "actor", "position", by) if c not in votes.columns]
     if missing:

@@ -464,9 +464,10 @@ def position_items(store, *, issue: str | None = None, as_of: str | None = None,
     weight), the positions that count at D (docs/TIME.md; D = ``as_of``, default the newest
     date in the store) with their weights.
 
-    ``item`` is the resolution a position is about (roll calls, co-sponsorships) or else the
-    issue of a claim on an issue or a policy. With ``issue``, only items on that issue or an
-    issue under it (``skos:broader*``).
+    ``item`` is the resolution a position is about (roll calls, co-sponsorships; for a
+    resolution in a recurring series, the series ``series:<name>``, on which each state's
+    newest act counts) or else the issue of a claim on an issue or a policy. With ``issue``,
+    only items on that issue or an issue under it (``skos:broader*``).
 
     Positions on resolutions come from the direct edges (state -relation-> resolution, position
     = the relation's polarity), grouped in the store by resolution and relation with the ISO
@@ -485,6 +486,7 @@ def position_items(store, *, issue: str | None = None, as_of: str | None = None,
     if context is None:
         context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
     frames = [_resolution_positions(store, wanted, context),
+              _issue_positions(store, wanted, context, resolutions=True),
               _issue_positions(store, wanted, context)]
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
         len(f) for f in frames) else pd.DataFrame(columns=["actor", "item", "position", "weight"])
@@ -499,6 +501,41 @@ def _issue_filter(subject: str, wanted: str | None) -> str:
     return f"{subject} skos:broader* {NTriplesWriter().iri(wanted)} ." if wanted else ""
 
 
+def _acts_on_resolutions(store, wanted: str | None, context):
+    """Positions from the claims on resolutions other than votes and sponsorships, with the
+    claims' own dates; a resolution in a series is compared as its series."""
+    import pandas as pd
+
+    others = " ".join(f"sg:{r.name}" for r in relations().values()
+                      if not r.symmetric and r.name not in _ON_THE_DATE)
+    about = f"?t sg:about ?about . {_issue_filter('?about', wanted)}" if wanted else ""
+    rows = claims_then(store, f"""
+        SELECT DISTINCT ?claim WHERE {{ VALUES ?relation {{ {others} }}
+            ?claim sg:relation ?relation ; sg:target ?t . ?t a sg:Resolution . {about} }}""",
+        """
+        SELECT ?claim ?position ?actorCode ?t ?relation ?series ?date ?validFrom ?validUntil
+        WHERE {
+            VALUES ?claim { CLAIMS }
+            ?claim sg:position ?position ; sg:relation ?relation ; sg:actor ?a ; sg:target ?t .
+            ?a sg:isoCode ?actorCode .
+            OPTIONAL { ?t sg:inSeries ?series }
+        """ + _VALIDITY + "}")
+    columns = ["claim", "actor", "item", "position", "target", "relation", "date",
+               "valid_from", "valid_until"]
+    frame = pd.DataFrame.from_records(
+        [{"claim": r["claim"], "actor": str(r["actorCode"]),
+          "item": f"series:{_code(r['series'])}" if r.get("series") else _code(r["t"]),
+          "position": float(r["position"]), "target": r["t"],
+          "relation": str(r["relation"]).rsplit("#", 1)[-1],
+          "date": _iso(r.get("date")) or "", "valid_from": _iso(r.get("validFrom")) or "",
+          "valid_until": _iso(r.get("validUntil")) or ""} for r in rows], columns=columns)
+    if frame.empty:
+        return pd.DataFrame(columns=["actor", "item", "position", "weight"])
+    weighted = weigh(frame, context)
+    weighted = weighted[weighted["weight"] > 0]
+    return weighted[["actor", "item", "position", "weight"]]
+
+
 def _resolution_positions(store, wanted: str | None, context):
     import io
 
@@ -506,7 +543,8 @@ def _resolution_positions(store, wanted: str | None, context):
 
     from graph.analysis.temporal import claim_weights
 
-    table = {str(r.iri): r.polarity for r in relations().values() if not r.symmetric}
+    table = {str(r.iri): r.polarity for r in relations().values()
+             if not r.symmetric and r.name in _ON_THE_DATE}
     kinds = {str(r.iri): r.kind for r in relations().values()}
     values = " ".join(f"<{iri}>" for iri in sorted(table))
     about = f"; sg:about ?about . {_issue_filter('?about', wanted)}" if wanted else "."
@@ -547,11 +585,25 @@ def _resolution_positions(store, wanted: str | None, context):
     # One vote or sponsorship per state and resolution: the resolution stands for the claim.
     weighted = claim_weights(exploded.assign(claim=exploded["item"]), context.clock)
     weighted = weighted[weighted["weight"] > 0]
+    # What states are compared on is the target key: a series of resolutions is one item,
+    # on which each state's newest act counts (docs/TIME.md), whichever year's text it was.
+    in_series = weighted["series"] != ""
+    weighted = weighted.assign(item=weighted["item"].where(
+        ~in_series, "series:" + weighted["series"].str.rsplit("/", n=1).str[-1]))
     return weighted[["actor", "item", "position", "weight"]]
 
 
-def _issue_positions(store, wanted: str | None, context):
+#: Relations whose act on a resolution happens on its date (a vote, a sponsorship): read as
+#: grouped direct edges dated by the resolution. Others (violating a 2006 resolution in
+#: 2021) are few and are read as claims with their own dates.
+_ON_THE_DATE = ("supports", "opposes", "declined", "coSponsored")
+
+
+def _issue_positions(store, wanted: str | None, context, *, resolutions: bool = False):
     import pandas as pd
+
+    if resolutions:
+        return _acts_on_resolutions(store, wanted, context)
 
     # A claim is on an issue when it names one (sg:issue), targets one, or targets a policy
     # about one (graph.claims._issues_of); those on resolutions are counted above.

@@ -371,6 +371,10 @@ def run_clusters(
     if start is not None or end is not None:
         from graph.analysis.votes import read_votes
 
+        if as_of is not None or half_life is not None or horizon is not None:
+            raise StanceGraphError("--from/--to count every vote of the window once; they do "
+                                   "not combine with --as-of, --half-life or --horizon")
+
         items = read_votes(store, issue=issue).window(start, end).votes
         ties = False
     else:

@@ -221,20 +221,28 @@ def _change_frame(changes) -> pd.DataFrame:
 
 
 def _attach_changes(frame, changes, actor) -> pd.DataFrame:
-    """A short text per period and issue: which claims entered or stopped counting."""
-    from graph.vocab import short
+    """A short text per period and issue: which claims entered or stopped counting (the first
+    few, then how many more), built with vectorised string operations."""
+    from graph.vocab import CLAIM
 
     if frame.empty:
         return frame
-    text = {}
-    for (period, issue), group in changes.groupby(["period", "issue"], sort=False):
-        parts = [f"{c.actor} {c.change}: {short(c.claim)}" for c in
-                 group.head(_SHOWN_CHANGES).itertuples()]
-        if len(group) > _SHOWN_CHANGES:
-            parts.append(f"(+{len(group) - _SHOWN_CHANGES} more)")
-        text[period, issue] = "; ".join(parts)
-    keys = list(zip(frame["period"], frame["issue"], strict=True))
-    frame = frame.assign(changes=[text.get(k, "") for k in keys])
+    if changes.empty:
+        texts = pd.Series(dtype=object)
+    else:
+        text = (changes["actor"] + " " + changes["change"] + ": "
+                + changes["claim"].str.replace(str(CLAIM), "claim:", n=1, regex=False))
+        keys = [changes["period"], changes["issue"]]
+        rank = text.groupby(keys, sort=False).cumcount()
+        shown = text[rank < _SHOWN_CHANGES].groupby(
+            [changes["period"][rank < _SHOWN_CHANGES], changes["issue"][rank < _SHOWN_CHANGES]],
+            sort=False).agg("; ".join)
+        extra = text.groupby(keys, sort=False).size() - _SHOWN_CHANGES
+        more = extra[extra > 0].map(lambda n: f"; (+{n} more)").astype(object)
+        texts = shown + more.reindex(shown.index).astype(object).where(
+            more.reindex(shown.index).notna(), "")
+    index = pd.MultiIndex.from_arrays([frame["period"], frame["issue"]])
+    frame = frame.assign(changes=texts.reindex(index).fillna("").to_numpy())
     return frame.sort_values(["issue", "period"], kind="stable").reset_index(drop=True)
 
 

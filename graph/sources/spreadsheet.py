@@ -78,6 +78,9 @@ REQUIRED = ("actor", "relation", "target", "source")
 #: Rows checked, resolved and written together: large enough for batched look-ups, small
 #: enough that a sheet of any length reads in flat memory.
 CHUNK_ROWS = 5_000
+# Terms used on every row, made once: rdflib builds a new URIRef on each ``SG.x`` access.
+_SOURCE, _ACTOR = SG.Source, SG.Actor
+_ISSUE_KINDS = frozenset({SG.Issue, SKOS.Concept})
 _LOCAL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 MAX_EVIDENCE = 240
 
@@ -391,10 +394,10 @@ class SpreadsheetImporter:
             if not kinds:
                 return bad(role, f"{short(node)} is not declared in the store "
                                  "(build or import it first)")
-            if role == "actor" and not kinds & _classes(SG.Actor):
+            if role == "actor" and not kinds & _classes(_ACTOR):
                 return bad(role, f"{short(node)} is not an actor (a state, person, organisation, "
                                  "government or media outlet)")
-            if role == "issue" and not kinds & {SG.Issue, SKOS.Concept}:
+            if role == "issue" and not kinds & _ISSUE_KINDS:
                 return bad(role, f"{short(node)} is not an issue of the issue scheme")
             nodes[role] = node
         if nodes["actor"] == nodes["target"]:
@@ -402,15 +405,15 @@ class SpreadsheetImporter:
         text = cells.get("source", "")
         if not text:
             return bad("source", "empty: every claim needs its source")
-        if text.startswith(("http://", "https://")) and \
-                SG.Source not in resolver.types.get(URIRef(text), set()):
+        if text in resolver.web:  # a web page already seen on an earlier row
+            source = resolver.web[text]
+        elif text.startswith(("http://", "https://")) and \
+                _SOURCE not in resolver.types.get(URIRef(text), set()):
             if re.search(r'[\s<>"{}|^`\\]', text):
                 return bad("source", f"not a valid URL: {text!r}")
-            source = resolver.web.get(text)
-            if source is None:  # once per distinct URL
-                source, triples = web_source(text)
-                ctx.declare(source, triples)
-                resolver.web[text] = source
+            source, triples = web_source(text)  # declared once per distinct URL
+            ctx.declare(source, triples)
+            resolver.web[text] = source
         else:
             source, _, error = references["source", text] if ("source", text) in references \
                 else (URIRef(text), None, None)
@@ -419,7 +422,7 @@ class SpreadsheetImporter:
                 resolver.types_of([source])
             if error:
                 return bad("source", error)
-            if SG.Source not in resolver.types.get(source, set()):
+            if _SOURCE not in resolver.types.get(source, set()):
                 return bad("source", f"{short(source)} is not a declared source (sg:Source)")
         values: dict = {}
         for column in ("date", "valid_from", "valid_until"):
@@ -524,7 +527,7 @@ class SpreadsheetImporter:
         # else what the target (a resolution or event) is about.
         if issue is not None:
             return (issue,)
-        if resolver.types.get(target, set()) & {SG.Issue, SKOS.Concept}:
+        if resolver.types.get(target, set()) & _ISSUE_KINDS:
             return (target,)
         if target not in resolver.about:  # once per distinct target
             rows = resolver.store.query(f"SELECT ?i WHERE {{ <{target}> sg:about ?i }}")
