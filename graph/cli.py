@@ -79,6 +79,22 @@ def _as_of(ctx, param, value):
     return as_of_callback(ctx, param, value)
 
 
+def decay_options(what: str = ""):
+    """``--half-life`` and ``--horizon`` (docs/TIME.md) for a command that takes ``--as-of``
+    on its own terms (render, export); ``what`` starts their help (issue 11)."""
+    def decorator(func):
+        func = click.option("--horizon", metavar="DURATION",
+                            callback=lambda c, p, v: _duration(c, p, v),
+                            help=f"{what}acts older than this no longer count (days or 8y, "
+                                 "96m; default 8y)")(func)
+        return click.option("--half-life", metavar="DURATION",
+                            callback=lambda c, p, v: _duration(c, p, v),
+                            help=f"{what}an act's weight halves every DURATION (days or 2y, "
+                                 "18m; default 2y)")(func)
+
+    return decorator
+
+
 def format_option(choices=TABLE_FORMATS, default="table"):
     """``--format`` shared by every command that prints rows."""
     return click.option(
@@ -230,8 +246,9 @@ def query(store, query, query_file, list_queries, params, fmt, timeout):
               help="write to this file (default: standard output)")
 @click.option("--as-of", metavar="DATE", callback=_as_of,
               help="graph formats: only claims valid on DATE")
+@decay_options("graph formats: ")
 @store_option()
-def export(store, fmt, output, as_of):
+def export(store, fmt, output, as_of, half_life, horizon):
     """Export the dataset (turtle, nt, trig, nquads, jsonld) or the state graph (graphml, gexf).
 
     ttl, ntriples, json-ld and json are accepted for turtle, nt and jsonld. csv is the
@@ -245,7 +262,7 @@ def export(store, fmt, output, as_of):
     """
     from graph.export import export as run_export
 
-    data = run_export(store, fmt, output, as_of=as_of)
+    data = run_export(store, fmt, output, as_of=as_of, half_life=half_life, horizon=horizon)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -762,10 +779,11 @@ def import_data(store, kind, paths, on_error, max_problems, quiet, texts):
                    "its time slider moves from there")
 @click.option("--node-budget", type=click.IntRange(min=1), default=500, show_default=True,
               help="above this many nodes, aggregate to states and keep the strongest edges")
+@decay_options()
 @click.option("--title", help="the page's title")
 @store_option()
 def render(store, output, view, color, focus, depth, relation_names, actor_types, source,
-           as_of, node_budget, title):
+           as_of, half_life, horizon, node_budget, title):
     """Write the graph as one self-contained interactive HTML page (works offline).
 
     The page has a legend, a search box, filters by relation, node type and source, a time
@@ -784,7 +802,8 @@ def render(store, output, view, color, focus, depth, relation_names, actor_types
     report = run_render(
         store, output, view=view, color=color, focus=focus, depth=depth,
         relations=relation_names or None, actor_types=actor_types or None, source=source,
-        as_of=as_of, node_budget=node_budget, title=title,
+        as_of=as_of, node_budget=node_budget, title=title, half_life=half_life,
+        horizon=horizon,
     )
     for note in report.notes:
         click.echo(f"note: {note}", err=True)

@@ -87,11 +87,14 @@ def _spreadsheet_safe_csv(text: str) -> str:
     return buffer.getvalue()
 
 
-def export(store, fmt: str, out: Path | None = None, *, as_of: str | None = None) -> bytes:
+def export(store, fmt: str, out: Path | None = None, *, as_of: str | None = None,
+           half_life=None, horizon=None) -> bytes:
     """Serialise the store in ``fmt``; write it to ``out`` when given, and return the bytes.
 
     RDF formats carry the whole dataset (Turtle and N-Triples merge the named graphs; TriG,
-    N-Quads and JSON-LD keep them). GraphML and GEXF carry the state-level signed graph.
+    N-Quads and JSON-LD keep them). GraphML and GEXF carry the state-level signed graph at D
+    (``as_of``, default the newest date in the store), its claims weighed with ``half_life``
+    and ``horizon`` (days or ``2y``, ``18m``; docs/TIME.md).
     """
     fmt = EXPORT_ALIASES.get(fmt.lower(), fmt.lower())
     if as_of is not None:
@@ -111,7 +114,7 @@ def export(store, fmt: str, out: Path | None = None, *, as_of: str | None = None
 
         from graph.analysis.project import state_graph
 
-        G = _stringify(state_graph(store, as_of=as_of))
+        G = _stringify(state_graph(store, as_of=as_of, half_life=half_life, horizon=horizon))
         buffer = io.BytesIO()
         (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(G, buffer)
         data = buffer.getvalue()

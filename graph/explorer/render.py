@@ -495,12 +495,15 @@ def render_page(
     as_of: str | None = None,
     node_budget: int = 500,
     title: str | None = None,
+    half_life=None,
+    horizon=None,
 ) -> str:
     """The whole self-contained HTML page of one view (see :func:`view_graph` for options).
 
     The page inlines vis-network and its own script and style, references no other host,
     and offers a legend, a search box, relation / type / source / date filters, and
-    plain-text tooltips with the evidence behind every edge.
+    plain-text tooltips with the evidence behind every edge. ``half_life`` and ``horizon``
+    (days or ``2y``, ``18m``; docs/TIME.md) decay the acts at D and at the slider's dates.
 
     Examples
     --------
@@ -511,7 +514,8 @@ def render_page(
     """
     page, _ = _render(store, view=view, color=color, focus=focus, depth=depth,
                       relations=relations, actor_types=actor_types, source=source, as_of=as_of,
-                      node_budget=node_budget, title=title)
+                      node_budget=node_budget, title=title, half_life=half_life,
+                      horizon=horizon)
     return page
 
 

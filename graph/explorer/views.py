@@ -191,6 +191,8 @@ def view_graph(
     as_of: str | None = None,
     node_budget: int = 500,
     timeline: bool = False,
+    half_life=None,
+    horizon=None,
 ):
     """The graph a page draws, as a ``networkx.MultiDiGraph`` keyed by IRI.
 
@@ -217,6 +219,9 @@ def view_graph(
         one of its claims weighs more than 0 at D (ties: a non-zero sum; alliances and gaps:
         as graph.analysis.run.run_gaps finds them at D). Edges that do not hold go, and so do
         the nodes all of whose edges went.
+    half_life, horizon : int or str, optional
+        As ``--half-life`` / ``--horizon`` (days or ``2y``, ``18m``; docs/TIME.md): the decay
+        of the acts' weights at D, and at the page's slider dates.
     timeline : bool
         Keep the edges and nodes of other dates too, marked ``holds`` False, for the page's
         time slider (below :data:`graph.explorer.timeline.MAX_TIMED_CLAIMS` claims).
@@ -257,12 +262,13 @@ def view_graph(
     unfiltered = not focus and flt.relations is None and flt.types is None \
         and flt.source is None and flt.as_of is None
     if view == "claims" and unfiltered and len(data.nodes) > node_budget:
-        return _aggregated_claims_view(store, data, flt, color, node_budget)
+        return _aggregated_claims_view(store, data, flt, color, node_budget,
+                                       half_life=half_life, horizon=horizon)
     data = load_view_data(store)
     from graph.analysis.project import time_context
     from graph.explorer.timeline import MAX_TIMED_CLAIMS
 
-    context = time_context(store, as_of=flt.as_of)
+    context = time_context(store, as_of=flt.as_of, half_life=half_life, horizon=horizon)
     explicit = flt.as_of is not None
     timed = timeline and len(data.claims) <= MAX_TIMED_CLAIMS
     flt = _at(flt, data, view, context)
@@ -296,7 +302,8 @@ def view_graph(
         G = S
     G = _finish(store, G, data, flt, notes, view=view, color=color, center=center,
                 depth=depth if focus else None, node_budget=node_budget,
-                total_nodes=total_nodes, total_edges=total_edges, aggregated=aggregated)
+                total_nodes=total_nodes, total_edges=total_edges, aggregated=aggregated,
+                half_life=half_life, horizon=horizon)
     if timed:
         G = _at_date(G, True)
     G.graph.update(timed=timed, context=context, explicit_date=explicit)
@@ -336,7 +343,7 @@ def _at_date(G, timed: bool):
 
 
 def _finish(store, G, data, flt, notes, *, view, color, center, depth, node_budget,
-            total_nodes, total_edges, aggregated):
+            total_nodes, total_edges, aggregated, half_life=None, horizon=None):
     """Cut to the node budget, colour by cluster, and record what the page says."""
     if G.number_of_nodes() > node_budget:
         before_nodes, before_edges = G.number_of_nodes(), G.number_of_edges()
@@ -349,7 +356,7 @@ def _finish(store, G, data, flt, notes, *, view, color, center, depth, node_budg
         )
     grouped, evidence = {}, None
     if color != "type":
-        grouped, evidence = _groups(store, flt.as_of, G)
+        grouped, evidence = _groups(store, flt.as_of, G, half_life, horizon)
     G.graph.update(
         view=view, color=color, notes=notes, filters=flt.describe(data), flt=flt, focus=center,
         depth=depth, total_nodes=total_nodes, total_edges=total_edges,
@@ -382,20 +389,22 @@ def _aggregation_note(S, total_nodes: int, total_edges: int, node_budget: int) -
     )
 
 
-def _aggregated_claims_view(store, data: ViewData, flt: Filters, color, node_budget):
+def _aggregated_claims_view(store, data: ViewData, flt: Filters, color, node_budget, *,
+                            half_life=None, horizon=None):
     """The claims view above the node budget with no filter: the state level straight away,
     reading only the claims behind the state ties (the same page as building the claims view
     first, without reading every claim of a large import)."""
     from graph.analysis.project import state_graph
 
-    S = state_graph(store)
+    S = state_graph(store, half_life=half_life, horizon=horizon)
     data = load_view_data(store, claims={c for _, _, cs in S.edges(data="claims") for c in cs})
     G = _states_view(store, data, flt, S)
     total_nodes, total_edges = len(data.nodes), _direct_edge_count(store)
     notes = [_aggregation_note(G, total_nodes, total_edges, node_budget)]
     return _finish(store, G, data, flt, notes, view="claims", color=color, center=None,
                    depth=None, node_budget=node_budget, total_nodes=total_nodes,
-                   total_edges=total_edges, aggregated=True)
+                   total_edges=total_edges, aggregated=True, half_life=half_life,
+                   horizon=horizon)
 
 
 def _restrict(G, flt: Filters):
@@ -425,13 +434,14 @@ def _state_of(store, data: ViewData, iri: str) -> str | None:
     return rows[0]["s"] if rows else None
 
 
-def _groups(store, as_of, G) -> tuple[dict, object]:
+def _groups(store, as_of, G, half_life=None, horizon=None) -> tuple[dict, object]:
     """Camps and communities of run_clusters, marked on the state nodes of ``G``."""
     from graph.analysis.groups import cluster_evidence, groups, swing_reasons
     from graph.analysis.run import run_clusters
 
     try:
-        result = run_clusters(store, as_of=as_of, dendrogram=False)
+        result = run_clusters(store, as_of=as_of, dendrogram=False, half_life=half_life,
+                              horizon=horizon)
     except StanceGraphError:
         return {}, None  # no state positions to cluster: every node stays uncoloured
     grouped = {name: groups(result, name) for name in ("camps", "communities")}
