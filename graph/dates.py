@@ -1,10 +1,9 @@
 """The one strict parser of the dates users type (``--as-of``, ``--param d=``): YYYY-MM-DD.
 
-NOTE to the issue-11 engineer (time semantics, graph/analysis/temporal.py): this is the shared
-place for date parsing asked for by issue 14 item 16. ``temporal.parse_date`` has the same
-rules; please make it call :func:`parse_date` here (or re-export it) so there is one parser,
-light enough for the CLI to validate ``--as-of`` before any heavy import. The CLI's
-``--as-of`` options use :func:`as_of_callback`.
+One module for the date rules that readers, projections and the CLI share, so that none of
+them reaches into another wing for them: :func:`parse_date` (issue 14: ``2021-02-30``,
+``yesterday`` and ``2021-13-45`` are refused in one line) and :func:`valid_at` (a claim's
+bounds, without the decay of docs/TIME.md).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import re
 
 from graph.errors import InputError
 
-__all__ = ["parse_date", "as_of_callback"]
+__all__ = ["parse_date", "as_of_callback", "valid_at"]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -73,3 +72,34 @@ def as_of_callback(ctx, param, value):
         return None
     name = param.opts[0] if param is not None and param.opts else "--as-of"
     return parse_date(value, what=name)
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def valid_at(row: dict, as_of: str | None) -> bool:
+    """Whether a claim row (``date`` / ``validFrom`` / ``validUntil``) lies in its interval.
+
+    Only the bounds, without decay, supersession or office terms: the analyses weigh claims
+    with :func:`graph.analysis.temporal.weigh` (docs/TIME.md); this is kept for the claims
+    spreadsheet's filter.
+
+    Examples
+    --------
+    >>> valid_at({"validFrom": "2020-01-01", "validUntil": "2020-12-31"}, "2021-06-01")
+    False
+    >>> valid_at({"date": "2020-01-01"}, "2021-06-01")
+    True
+    """
+    if as_of is None:
+        return True
+    start = _iso(row.get("validFrom")) or _iso(row.get("date"))
+    end = _iso(row.get("validUntil"))
+    if start and start > as_of:
+        return False
+    return not (end and end < as_of)

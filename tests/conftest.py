@@ -6,8 +6,12 @@ store build their own; these two are read-only (the oxigraph one is opened read-
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -70,9 +74,11 @@ def built_store(request):
 
 
 # ------------------------------------------------------------------------------ the full UN record
-# (issues 12 and 15) One import per test run, shared by every test that needs the whole record.
-# Tests that use it are slow (``slow`` marker, added below) and share one xdist worker
-# (``xdist_group``: with ``-n 2 --dist loadgroup`` the import still happens once).
+# (issues 12 and 15) One import per test run, shared by every test that needs the whole record,
+# also across pytest-xdist workers: the first worker to need it imports it into the run's shared
+# temporary folder under a file lock, the others wait for it and open the same store read-only.
+# (``--dist loadgroup`` cannot keep these tests on one worker: pytest-xdist 3.8 sets a node id
+# attribute that pytest 9 no longer reads.) Tests that use it are marked ``slow``.
 
 #: The real UN votes (read-only, outside the project; CI has them).
 UNVOTES = Path(__file__).resolve().parents[2] / "shared" / "data" / "unvotes"
@@ -82,29 +88,43 @@ FULL_RECORD_FIXTURES = {"full_unvotes", "full_unvotes_store"}
 
 @dataclass(frozen=True)
 class FullRecord:
-    """The seed plus the whole UN record in an on-disk store (``uri``), opened read-only."""
+    """The seed plus the whole UN record in an on-disk store (``uri``), opened read-only;
+    ``report``: the import's figures (rows, claims, problem_count, counts, graph, triples)."""
 
     store: object
     uri: str
-    report: object  # the import's ImportReport
+    report: SimpleNamespace
 
 
 @pytest.fixture(scope="session")
 def full_unvotes(tmp_path_factory) -> FullRecord:
     """The seed plus the whole UN record (870,109 votes), imported once per test run into an
-    on-disk pyoxigraph store, then reopened read-only; skips when ../shared/data/unvotes is
-    absent. On disk rather than in memory: the 11 million triples would hold some GB of the
+    on-disk pyoxigraph store, then opened read-only; skips when ../shared/data/unvotes is
+    absent. On disk rather than in memory: the 11 million triples would hold some GB of each
     test process's memory for the whole run."""
     if not (UNVOTES / "un_votes.csv").is_file():
         pytest.skip(f"the shared datasets are absent ({UNVOTES} not found)")
-    from graph.sources.runner import run_import
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, shared by its workers
+    folder, uri = root / "un-record", f"oxigraph:{root / 'un-record' / 'store'}"
+    with open(root / "un-record.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        done = folder / "report.json"
+        if not done.is_file():
+            from graph.sources.runner import run_import
 
-    uri = f"oxigraph:{tmp_path_factory.mktemp('un-record') / 'store'}"
-    writer = open_store(uri)
-    build(writer)
-    (report,) = run_import(writer, "unvotes", [UNVOTES])
-    writer.close()
-    del writer
+            folder.mkdir(exist_ok=True)
+            writer = open_store(uri)
+            build(writer)
+            (report,) = run_import(writer, "unvotes", [UNVOTES])
+            writer.close()
+            del writer
+            done.write_text(json.dumps({
+                "rows": report.rows, "claims": report.claims, "triples": report.triples,
+                "problem_count": report.problem_count, "counts": dict(report.counts),
+                "graph": report.graph, "problems": [str(p) for p in report.problems]}))
+    report = SimpleNamespace(**json.loads(done.read_text()))
     assert report.claims == 870_109, report.problems
     store = open_store(uri, read_only=True)
     yield FullRecord(store, uri, report)
@@ -118,8 +138,7 @@ def full_unvotes_store(full_unvotes):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests on the whole UN record are slow and run on one xdist worker (one import)."""
+    """Tests on the whole UN record are slow."""
     for item in items:
         if FULL_RECORD_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("full-un-record"))

@@ -64,9 +64,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     ("graph.algorithms.gaps", "graph.analysis.temporal"):
         "an algorithm reaching into the analysis wing: pass gaps the aggregated positions, or "
         "move the pure aggregation into graph/algorithms/",
-    ("graph.sources.spreadsheet", "graph.analysis.project"):
-        "a reader reaching into the analysis wing for valid_at: a date rule shared by readers "
-        "and projections belongs in a shared top-level module (graph/dates.py)",
 }
 
 

@@ -482,3 +482,14 @@ def test_enumerated_sides_are_as_good_as_the_solvers(seed):
     assert optimal and proven
     assert cost == pytest.approx(_cost(edges, labels, *weights))
     assert cost == pytest.approx(_cost(edges, solved, *weights))
+
+
+def test_the_heuristic_solves_a_balanced_forest_where_single_moves_stall():
+    # found by hypothesis: from random starts, relocating one node at a time stopped at 1
+    G = nx.Graph()
+    G.add_nodes_from(f"n{i}" for i in range(6))
+    G.add_edges_from([("n0", "n4", {"sign": 1}), ("n1", "n2", {"sign": -1}),
+                      ("n1", "n3", {"sign": -1}), ("n1", "n5", {"sign": 1}),
+                      ("n3", "n4", {"sign": -1})])
+    result = frustration_index(G, method="heuristic", seed=0, restarts=5)
+    assert (result.value, result.exact) == (0, True)

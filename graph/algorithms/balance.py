@@ -257,13 +257,36 @@ def _local_search(n, k, edges, positive, negative, rng, restarts, deadline):
         if attempt and deadline is not None and time.monotonic() > deadline:
             break
         start = rng.integers(k, size=n)
-        if attempt % 2:  # iterated local search: keep most of the best partition so far
+        if attempt == 0 and k == 2:
+            # Harary (1953): the sides a spanning forest's signs imply are optimal when the graph
+            # is balanced, where single moves from a random start can stall on a long path
+            start = np.array(_forest_sides(n, edges))
+        elif attempt % 2:  # iterated local search: keep most of the best partition so far
             keep = rng.random(n) > rng.uniform(0.02, 0.25)
             start[keep] = np.array(best)[keep]
         labels = descend(start.tolist())
         if _cost(edges, labels, positive, negative) < best_cost - _EPS:
             best, best_cost = labels, _cost(edges, labels, positive, negative)
     return best
+
+
+def _forest_sides(n, edges):
+    """Sides 0/1 from a breadth-first spanning forest: positive tree edges keep the side."""
+    adjacency = [[] for _ in range(n)]
+    for i, j, s in edges:
+        adjacency[i].append((j, s))
+        adjacency[j].append((i, s))
+    side = [None] * n
+    for root in range(n):
+        if side[root] is None:
+            side[root], queue = 0, deque([root])
+            while queue:
+                u = queue.popleft()
+                for v, s in adjacency[u]:
+                    if side[v] is None:
+                        side[v] = side[u] ^ (s < 0)
+                        queue.append(v)
+    return side
 
 
 def _unbalanced_cycle_packing(n, edges, deadline):

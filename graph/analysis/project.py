@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from graph.analysis.temporal import office_terms, time_context, weigh  # re-exported
+from graph.dates import valid_at  # re-exported: the readers use it too
 from graph.vocab import relations
 
 __all__ = [
@@ -43,21 +44,6 @@ def _iso(value) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def valid_at(row: dict, as_of: str | None) -> bool:
-    """Whether a claim row (``date`` / ``validFrom`` / ``validUntil``) lies in its interval.
-
-    Only the bounds, without decay, supersession or office terms: the analyses weigh claims
-    with :func:`weigh` (docs/TIME.md); this is kept for the claims spreadsheet's filter.
-    """
-    if as_of is None:
-        return True
-    start = _iso(row.get("validFrom")) or _iso(row.get("date"))
-    end = _iso(row.get("validUntil"))
-    if start and start > as_of:
-        return False
-    return not (end and end < as_of)
 
 
 @dataclass(frozen=True)

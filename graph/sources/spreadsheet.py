@@ -550,7 +550,7 @@ def _cell_iri(value) -> str:
 
 def claim_rows(store, *, as_of: str | None = None) -> list[dict[str, str]]:
     """Every stated claim of ``store`` as a row of :data:`COLUMNS` (canonical text), sorted."""
-    from graph.analysis.project import valid_at
+    from graph.dates import valid_at
 
     result = store.query(
         """
