@@ -13,7 +13,7 @@ import re
 
 from graph.errors import InputError
 
-__all__ = ["parse_date", "as_of_callback", "valid_at"]
+__all__ = ["parse_date", "as_of_callback", "valid_at", "iso_or_none"]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -74,7 +74,8 @@ def as_of_callback(ctx, param, value):
     return parse_date(value, what=name)
 
 
-def _iso(value) -> str | None:
+def iso_or_none(value) -> str | None:
+    """A date (or date-like store value) as ``YYYY-MM-DD`` text; ``None`` stays ``None``."""
     if value is None:
         return None
     if isinstance(value, dt.date):
@@ -98,8 +99,8 @@ def valid_at(row: dict, as_of: str | None) -> bool:
     """
     if as_of is None:
         return True
-    start = _iso(row.get("validFrom")) or _iso(row.get("date"))
-    end = _iso(row.get("validUntil"))
+    start = iso_or_none(row.get("validFrom")) or iso_or_none(row.get("date"))
+    end = iso_or_none(row.get("validUntil"))
     if start and start > as_of:
         return False
     return not (end and end < as_of)

@@ -6,11 +6,11 @@ columns it needs; claim IRIs travel with every row so that any number traces bac
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
 from graph.analysis.temporal import office_terms, time_context, weigh  # re-exported
+from graph.dates import iso_or_none as _iso
 from graph.dates import valid_at  # re-exported: the readers use it too
 from graph.vocab import relations
 
@@ -36,14 +36,6 @@ _VALIDITY = """
     OPTIONAL { ?claim sg:validFrom ?validFrom }
     OPTIONAL { ?claim sg:validUntil ?validUntil }
 """
-
-
-def _iso(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 @dataclass(frozen=True)
