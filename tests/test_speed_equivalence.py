@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import numpy as np
 import pytest
 
 from graph.algorithms.swing import membership_strength, weighted_betweenness
-
 
 # ------------------------------------------------------------------------------ betweenness
 
@@ -90,3 +91,109 @@ def test_membership_strength_betweenness_is_networkx(sources):
                                          weight="distance", normalized=True)
     assert table["betweenness"].tolist() == pytest.approx([expected[v] for v in nodes],
                                                           abs=1e-12)
+
+
+# ------------------------------------------------------------------------------ positions
+
+DATA = Path(__file__).parent / "data"
+
+
+def _stores():
+    """The seed plus the test data in rdflib's store (positions row by row) and in pyoxigraph
+    (positions column by column from the store's CSV)."""
+    from conftest import seed_texts
+
+    from graph.build import build
+    from graph.sources.runner import run_import
+    from graph.store import open_store
+
+    built = {}
+    for uri in ("memory:", "oxigraph:memory"):
+        store = open_store(uri)
+        build(store, [DATA / "kor_cosponsors_2023.ttl"], texts=seed_texts())
+        run_import(store, "unvotes", [DATA / "import" / "unvotes"])
+        run_import(store, "csv", [DATA / "import" / "csv" / "hand_coded.csv"])
+        built[uri] = store
+    return built
+
+
+@pytest.fixture(scope="module")
+def both_stores():
+    return _stores()
+
+
+def _normal(frame):
+    frame = frame.astype({c: str for c in frame.columns if c not in ("position", "weight")})
+    return frame.sort_values(list(frame.columns), kind="stable").reset_index(drop=True)
+
+
+def _same_frames(fast, slow):
+    assert list(fast.columns) == list(slow.columns)
+    assert len(fast) == len(slow) > 0
+    fast, slow = _normal(fast), _normal(slow)
+    for column in fast.columns:
+        if column in ("position", "weight"):
+            assert fast[column].tolist() == pytest.approx(slow[column].tolist())
+        else:
+            assert fast[column].tolist() == slow[column].tolist(), column
+
+
+@pytest.mark.parametrize("options", [
+    {},
+    {"keep_inactive": True},
+    {"propagate": False, "keep_inactive": True},
+    {"as_of": "2015-01-01", "keep_inactive": True},
+    {"level": "all"},
+    {"issue": "human rights"},
+])
+def test_positions_fast_path_equals_row_by_row(both_stores, options):
+    from graph.analysis.project import positions
+
+    fast_store, slow_store = both_stores["oxigraph:memory"], both_stores["memory:"]
+    assert hasattr(fast_store, "select_csv") and not hasattr(slow_store, "select_csv")
+    _same_frames(positions(fast_store, **options), positions(slow_store, **options))
+
+
+@pytest.mark.parametrize("code", ["KOR", "USA"])
+def test_positions_of_some_actors_fast_path_equals_row_by_row(both_stores, code):
+    from graph.analysis.project import positions, state_iris
+
+    found = {}
+    for uri, store in both_stores.items():
+        iris = state_iris(store)
+        found[uri] = positions(store, actors=[iris[code], iris["JPN"]], propagate=False,
+                               as_of="2015-01-01", keep_inactive=True)
+    _same_frames(found["oxigraph:memory"], found["memory:"])
+
+
+@pytest.mark.parametrize("options", [{}, {"actor": "KOR", "as_of": "2015-01-01"}])
+def test_gaps_fast_path_equals_row_by_row(both_stores, options):
+    from graph.analysis import run_gaps
+    from graph.analysis.run import gap_rows
+
+    fast = gap_rows(run_gaps(both_stores["oxigraph:memory"], **options))
+    slow = gap_rows(run_gaps(both_stores["memory:"], **options))
+    assert len(fast) == len(slow)
+    key = lambda row: (row["pair"], row["issue"])  # noqa: E731
+    for a, b in zip(sorted(fast, key=key), sorted(slow, key=key), strict=True):
+        assert a.keys() == b.keys()
+        for k in a:
+            if isinstance(a[k], float):
+                assert a[k] == pytest.approx(b[k])
+            else:
+                assert a[k] == b[k], k
+
+
+def test_first_labels_equals_the_loop():
+    import pandas as pd
+
+    from graph.algorithms.gaps import _first_labels
+
+    frame = pd.DataFrame({"k": ["a", "b", "a", "c", "b", "d", "c"],
+                          "label": ["", "B1", "A1", "", "B2", "", "C1"]})
+    expected = {}
+    for k, text in zip(frame["k"], frame["label"], strict=True):
+        if text and k not in expected:
+            expected[k] = text
+    found = _first_labels(frame, "k", "label")
+    assert found == expected and list(found) == list(expected)

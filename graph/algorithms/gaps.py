@@ -360,11 +360,10 @@ def _normalise_pairs(allied_pairs):
 
 def _first_labels(frame, key, label):
     """First non-empty label of each key, in the frame's (sorted) row order."""
-    labels = {}
-    for k, text in zip(frame[key], frame[label], strict=True):
-        if text and k not in labels:
-            labels[k] = text
-    return labels
+    texts = frame[label]
+    named = frame.loc[texts.notna() & (texts.astype(bool)), [key, label]]
+    first = named.drop_duplicates(key, keep="first")
+    return dict(zip(first[key], first[label], strict=True))
 
 
 def _side_positions(rows) -> dict:

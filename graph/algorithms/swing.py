@@ -6,7 +6,6 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-
 __all__ = ["membership_strength", "weighted_betweenness"]
 
 

@@ -281,6 +281,9 @@ def positions(
     """
     import pandas as pd
 
+    # Stores that serialise answers themselves (pyoxigraph) hand over the rows as CSV, and the
+    # table is built column by column; other stores go row by row (the same table: issue 15).
+    fast = hasattr(store, "select_csv")
     columns = "?claim ?actor ?issue ?position ?relation ?target ?source ?evidence " \
         "?date ?validFrom ?validUntil"
     optional = [("sg:evidence", "evidence"), ("sg:date", "date"),
@@ -290,17 +293,16 @@ def positions(
         wanted_actors = " ".join(writer.iri(str(a)) for a in sorted(set(map(str, actors))))
         if not wanted_actors:
             return pd.DataFrame(columns=POSITION_COLUMNS)
-        rows = claims_then(
-            store,
-            f"SELECT DISTINCT ?claim WHERE {{ VALUES ?a {{ {wanted_actors} }} "
-            "?claim sg:actor ?a ; sg:onIssue ?i }",
-            f"""SELECT {columns} WHERE {{
+        finder = (f"SELECT DISTINCT ?claim WHERE {{ VALUES ?a {{ {wanted_actors} }} "
+                  "?claim sg:actor ?a ; sg:onIssue ?i }")
+        detail = f"""SELECT {columns} WHERE {{
                 VALUES ?claim {{ CLAIMS }}
                 ?claim sg:onIssue ?issue ; sg:position ?position ; sg:actor ?actor ;
                        sg:relation ?relation ; sg:target ?target ; prov:wasDerivedFrom ?source .
                 {" ".join(f"OPTIONAL {{ ?claim {p} ?{v} }}" for p, v in optional)}
-            }}""",
-        )
+            }}"""
+        rows = _claims_then_csv(store, finder, detail) if fast else \
+            claims_then(store, finder, detail)
     else:
         parts = [("sg:onIssue", "issue"), ("sg:position", "position"), ("sg:actor", "actor"),
                  ("sg:relation", "relation"), ("sg:target", "target"),
@@ -309,7 +311,8 @@ def positions(
                         for p, v in parts)
         body += " ".join(f" OPTIONAL {{ SELECT ?claim ?{v} WHERE {{ ?claim {p} ?{v} }} }}"
                          for p, v in optional)
-        rows = store.select_rows(f"SELECT {columns} WHERE {{ {body} }}")
+        text = f"SELECT {columns} WHERE {{ {body} }}"
+        rows = _csv_frame(store, text) if fast else store.select_rows(text)
     states = {r["s"] for r in store.select_rows("SELECT ?s WHERE { ?s a sg:State }")}
     resolutions = {r["r"] for r in store.select_rows("SELECT ?r WHERE { ?r a sg:Resolution }")}
     codes = {r["x"]: str(r["code"]) for r in store.select_rows(
@@ -319,6 +322,10 @@ def positions(
     titles = {r["s"]: str(r["title"]) for r in store.select_rows(
         "SELECT ?s ?title WHERE { ?s dcterms:title ?title }")}
     broader = issue_hierarchy(store) if propagate else {}
+    if fast:
+        frame = _position_frame(rows, level=level, states=states, resolutions=resolutions,
+                                codes=codes, names=names, titles=titles, broader=broader)
+        rows = []
     records = []
     for row in rows:
         if level == "state" and row["actor"] not in states:
@@ -357,7 +364,9 @@ def positions(
                 **base, "issue": code, "issue_label": names.get(ancestor, ""),
                 "item": target_code if is_resolution else code, "via": own_issue,
             })
-    frame = pd.DataFrame.from_records(records, columns=[*POSITION_COLUMNS, "_date", "_target"])
+    if not fast:
+        frame = pd.DataFrame.from_records(records,
+                                          columns=[*POSITION_COLUMNS, "_date", "_target"])
     if context is None:
         context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
     weighted = weigh(frame.rename(columns={"target": "_code", "_target": "target",
@@ -375,6 +384,94 @@ def positions(
         mask |= frame["issue"].str.lower() == _code(wanted)
         frame = frame[mask]
     return frame.sort_values(["actor", "issue", "claim"], kind="stable").reset_index(drop=True)
+
+
+_RAW_COLUMNS = ["claim", "actor", "issue", "position", "relation", "target", "source",
+                "evidence", "date", "validFrom", "validUntil"]
+
+
+def _csv_frame(store, text: str):
+    """A SELECT read as CSV serialised by the store (every column text, unbound empty)."""
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.BytesIO(store.select_csv(text)), dtype=str, keep_default_na=False)
+    return frame.reindex(columns=_RAW_COLUMNS, fill_value="")
+
+
+def _claims_then_csv(store, finder: str, detail: str):
+    """:func:`claims_then` with each batch read as CSV (one frame)."""
+    import pandas as pd
+
+    from graph.store import NTriplesWriter
+
+    writer = NTriplesWriter()
+    found = sorted({row["claim"] for row in store.select_rows(finder)})
+    frames = [_csv_frame(store, detail.replace(
+        "CLAIMS", " ".join(writer.iri(c) for c in found[start:start + CLAIMS_PER_QUERY]), 1))
+        for start in range(0, len(found), CLAIMS_PER_QUERY)]
+    return pd.concat(frames, ignore_index=True) if frames else \
+        pd.DataFrame(columns=_RAW_COLUMNS)
+
+
+def _position_frame(raw, *, level, states, resolutions, codes, names, titles, broader):
+    """The rows of :func:`positions` before weighing, built column by column from the raw
+    claim rows (text, as :func:`_csv_frame` reads them): the same table as its row loop."""
+    import numpy as np
+    import pandas as pd
+
+    if level == "state":
+        raw = raw[raw["actor"].isin(states)]
+    raw = raw.reset_index(drop=True)
+
+    def mapped(column, how):
+        values = raw[column]
+        return values.map({u: how(u) for u in values.unique()})
+
+    def code(iri):
+        return codes.get(iri) or _code(iri)
+
+    target_code = mapped("target", code)
+    own_issue = mapped("issue", code)
+    date = raw["date"]
+    is_resolution = raw["target"].isin(resolutions).to_numpy()
+    base = pd.DataFrame({
+        "actor": mapped("actor", code),
+        "actor_label": mapped("actor", lambda x: names.get(x, "")),
+        "position": raw["position"].astype(float),
+        "relation": mapped("relation", lambda x: x.rsplit("#", 1)[-1]),
+        "target": target_code,
+        "target_label": mapped("target", lambda x: names.get(x, "")),
+        "claim": raw["claim"],
+        "source": raw["source"],
+        "source_title": mapped("source", lambda x: titles.get(x, "")),
+        "evidence": raw["evidence"],
+        "date": date.where(date != "", raw["validFrom"]),
+        "valid_from": raw["validFrom"],
+        "valid_until": raw["validUntil"],
+        "_date": date,
+        "_target": raw["target"],
+    })
+    parts = [base.assign(issue=own_issue, issue_label=mapped("issue", lambda x: names.get(x, "")),
+                         item=np.where(is_resolution, target_code, own_issue), via="",
+                         _row=np.arange(len(raw)), _step=0)]
+    ancestry = [(issue, step, ancestor) for issue in raw["issue"].unique()
+                for step, ancestor in enumerate(_ancestors(issue, broader), start=1)]
+    if ancestry:
+        links = pd.DataFrame(ancestry, columns=["_issue", "_step", "_ancestor"])
+        up = base.assign(_issue=raw["issue"], via=own_issue, _row=np.arange(len(raw)),
+                         _resolution=is_resolution).merge(links, on="_issue")
+        ancestor_code = up["_ancestor"].map({a: code(a) for a in links["_ancestor"].unique()})
+        parts.append(up.assign(
+            issue=ancestor_code,
+            issue_label=up["_ancestor"].map(lambda x: names.get(x, "")),
+            item=np.where(up["_resolution"].to_numpy(), up["target"], ancestor_code),
+        ).drop(columns=["_issue", "_ancestor", "_resolution"]))
+    frame = pd.concat(parts, ignore_index=True).sort_values(["_row", "_step"], kind="stable")
+    for column in ("weight", "status", "superseded_by", "key", "kind"):
+        frame[column] = None
+    return frame[[*POSITION_COLUMNS, "_date", "_target"]].reset_index(drop=True)
 
 
 def allied_pairs(store, *, as_of: str | None = None, half_life=None, horizon=None,
