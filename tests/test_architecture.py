@@ -61,9 +61,6 @@ FORBIDDEN: dict[str, set[str]] = {
 #: tests ignore exactly these imports, and one test fails as soon as one is gone, so that this
 #: list can only shrink (a ratchet): a new violation is never accepted silently.
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    ("graph.algorithms.gaps", "graph.analysis.temporal"):
-        "an algorithm reaching into the analysis wing: pass gaps the aggregated positions, or "
-        "move the pure aggregation into graph/algorithms/",
 }
 
 

@@ -373,7 +373,7 @@ def _side_positions(rows) -> dict:
     if live.empty:
         return {}
     if (live["key"] != "").all():
-        from graph.analysis.temporal import aggregate_positions
+        from graph.algorithms.decay import aggregate_positions
 
         table = aggregate_positions(live)
         return {(a, i): float(p) for a, i, p in

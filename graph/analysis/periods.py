@@ -53,7 +53,7 @@ class _Prepared:
     """What the weights at any date need, worked out once per claims frame."""
 
     def __init__(self, claims: pd.DataFrame, terms):
-        from graph.analysis.temporal import day_numbers
+        from graph.algorithms.decay import day_numbers
 
         days = day_numbers(claims)
         self.date = days["_date_days"]
@@ -80,7 +80,7 @@ class _Prepared:
             self._office(claims, terms)
 
     def _office(self, claims, terms):
-        from graph.analysis.temporal import _days
+        from graph.algorithms.decay import _days
 
         terms = terms[terms["claim"].isin(claims["claim"])]
         if not len(terms):
@@ -166,7 +166,7 @@ def _block(prep: _Prepared, D: np.ndarray, clock):
 
 def _blocks(prep: _Prepared, days, clock):
     """(first column, weight, t, status, winner rank) for blocks of dates."""
-    from graph.analysis.temporal import _days
+    from graph.algorithms.decay import _days
 
     D = _days(list(days))
     step = max(1, CELLS_PER_BLOCK // max(1, len(prep.date)))

@@ -10,7 +10,7 @@
   "use strict";
   var DAY = 86400000;
 
-  /* Days since 1970-01-01 of an ISO date, NaN when missing (as temporal._days). */
+  /* Days since 1970-01-01 of an ISO date, NaN when missing (as graph.algorithms.decay._days). */
   function days(iso) {
     if (!iso) { return NaN; }
     var parts = String(iso).slice(0, 10).split("-");
