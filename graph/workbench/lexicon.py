@@ -1,7 +1,8 @@
-"""The proposal lexicon: actor name variants and stance cues, read from the package's data files.
+"""The proposal lexicon: actor name variants and stance cues.
 
-The files in ``graph/workbench/data/`` are derived from the PETRARCH dictionaries by
-``scripts/build_lexicon.py`` (see ``data/PROVENANCE.md``). CAMEO event codes are mapped to the
+Name variants and CAMEO verb cues come from the PETRARCH dictionaries where they are provided
+(:mod:`graph.workbench.petrarch`, parsed once per process); the hand-written English cues
+ship in ``graph/workbench/data/`` (see ``data/PROVENANCE.md``). CAMEO event codes are mapped to the
 vocabulary's relations here, through the relations' ``sg:cameoCode`` and ``sg:cameoRoot``
 (:func:`relation_for_cameo`), so that the ontology stays the one place that says which CAMEO
 events mean which stance.
@@ -10,13 +11,13 @@ events mean which stance.
 from __future__ import annotations
 
 import bisect
-import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from graph.vocab import relations
+from graph.workbench import petrarch
 
 __all__ = [
     "ActorName", "Cue", "actor_names", "cues", "lookup_actors", "lookup_cues",
@@ -57,20 +58,34 @@ def data_file(name: str):
     return resources.files("graph.workbench") / "data" / name
 
 
+#: Names of the derived tables (looked up like the shipped file :data:`ENGLISH_CUES`).
+ACTORS, CAMEO_CUES = "petrarch-actors", "petrarch-cues"
+
+
+@cache
+def _table(name: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Header and rows of a lexicon table: a shipped file, or one derived from PETRARCH."""
+    if name == ENGLISH_CUES:
+        lines = data_file(name).read_text(encoding="utf-8").splitlines()
+        return tuple(lines[0].split("\t")), [tuple(line.split("\t")) for line in lines[1:]]
+    folder = petrarch.petrarch_folder()
+    if name == ACTORS:
+        return petrarch.ACTOR_COLUMNS, petrarch.actor_rows(folder) if folder else []
+    # only cues whose event code means one of our relations: the others are never proposed
+    rows = petrarch.cue_rows(folder) if folder else []
+    return petrarch.CUE_COLUMNS, [row for row in rows if relation_for_cameo(row[1])]
+
+
 def _rows(name: str):
-    with data_file(name).open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader)
-        for row in reader:
-            yield dict(zip(header, row, strict=True))
+    header, rows = _table(name)
+    for row in rows:
+        yield dict(zip(header, row, strict=True))
 
 
 @cache
 def _lines(name: str) -> list[str]:
-    """The data lines of a lexicon file, sorted (phrases sharing a first word are adjacent)."""
-    lines = data_file(name).read_text(encoding="utf-8").splitlines()[1:]
-    lines.sort()  # already sorted by the script: linear time, and safe if edited by hand
-    return lines
+    """The rows of a lexicon table as sorted lines (phrases sharing a first word adjacent)."""
+    return sorted("\t".join(row) for row in _table(name)[1])
 
 
 def _lookup(name: str, words: Iterable[str]) -> Iterator[list[str]]:
@@ -94,14 +109,14 @@ def lookup_actors(words: Iterable[str]) -> list[ActorName]:
     Only the lines needed are parsed (binary search in the sorted file): looking up the words
     of an article takes milliseconds, where reading every variant would take a second.
     """
-    return [ActorName(*row) for row in _lookup("actors.tsv", words)]
+    return [ActorName(*row) for row in _lookup(ACTORS, words)]
 
 
 #: The hand-written English cues (nominalised cues such as "criticism of", phrasal verbs such
 #: as "call out", common stance verbs the CAMEO dictionary lacks): phrase, cameo, verb and an
 #: optional relation, given where the CAMEO code's root has no relation of its own (warnings,
 #: CAMEO 13, are proposed as criticism; protests, CAMEO 14, as opposition). The relation
-#: :data:`NOT_A_CUE` (``-``) marks a phrase of ``cues.tsv`` whose usual sense is no stance
+#: :data:`NOT_A_CUE` (``-``) marks a phrase of the CAMEO cues whose usual sense is no stance
 #: ("deal with a problem", "the values"): it is matched and then dropped.
 #: Nominal cues ("criticism of") carry :data:`NOUN` in their verb column: they may follow a
 #: determiner or a possessive ("Washington's emphasis on"), where a verb cue is taken for a noun.
@@ -113,7 +128,7 @@ NOUN = "(noun)"
 def lookup_cues(words: Iterable[str]) -> list[Cue]:
     """The cues whose first word is one of ``words`` and whose CAMEO code maps to a relation.
 
-    Both cue files are searched: ``cues.tsv`` (derived from PETRARCH) and
+    Both cue tables are searched: the CAMEO verb patterns of PETRARCH and
     :data:`ENGLISH_CUES` (hand-written; its ``relation`` column, when filled, wins over the
     CAMEO mapping). A phrase in both gives the English file's cue first.
     """
@@ -124,7 +139,7 @@ def lookup_cues(words: Iterable[str]) -> list[Cue]:
         relation = relation or relation_for_cameo(cameo)
         if relation is not None:  # NOT_A_CUE ("-") included: it hides the phrase
             found.append(Cue(phrase, cameo, verb, relation))
-    for phrase, cameo, verb in _lookup("cues.tsv", words):
+    for phrase, cameo, verb in _lookup(CAMEO_CUES, words):
         relation = relation_for_cameo(cameo)
         if relation is not None:
             found.append(Cue(phrase, cameo, verb, relation))
@@ -133,8 +148,8 @@ def lookup_cues(words: Iterable[str]) -> list[Cue]:
 
 @cache
 def actor_names() -> tuple[ActorName, ...]:
-    """Every actor name variant of ``actors.tsv`` (read once per process)."""
-    return tuple(ActorName(**row) for row in _rows("actors.tsv"))
+    """Every actor name variant of the PETRARCH dictionaries (read once per process)."""
+    return tuple(ActorName(**row) for row in _rows(ACTORS))
 
 
 def relation_for_cameo(code: str) -> str | None:
@@ -190,9 +205,9 @@ def _by_rule(code: str) -> str | None:
 
 @cache
 def cues() -> tuple[Cue, ...]:
-    """The cues of ``cues.tsv`` whose CAMEO code maps to a relation (read once per process)."""
+    """The PETRARCH cues whose CAMEO code maps to a relation (read once per process)."""
     found = []
-    for row in _rows("cues.tsv"):
+    for row in _rows(CAMEO_CUES):
         relation = relation_for_cameo(row["cameo"])
         if relation is not None:
             found.append(Cue(row["phrase"], row["cameo"], row["verb"], relation))

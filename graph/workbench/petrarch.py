@@ -1,34 +1,35 @@
-"""Derive the workbench's lexicon files from the PETRARCH dictionaries in ../shared/data/petrarch.
+"""Actor name variants and stance cues read straight from the PETRARCH dictionaries.
 
-Writes, into graph/workbench/data/ (shipped with the package, so that proposals work without
-../shared):
-
-- ``actors.tsv``: one name variant per line: ``phrase``, ``code`` (ISO 3166-1 alpha-3 for
-  countries, the Phoenix code for international organisations), ``kind`` (``country``,
-  ``person``, ``org``), ``role`` (the Phoenix agent code after the country, e.g. ``GOV``),
-  ``valid_from`` / ``valid_until`` (ISO dates from Phoenix's yymmdd ranges; empty: open) and
-  ``entry`` (the dictionary entry the variant belongs to).
-- ``cues.tsv``: one stance cue per line: ``phrase`` (a verb form, optionally followed by the
-  object words of a CAMEO pattern), ``cameo`` (the event code), ``verb`` (the verb block).
-- ``PROVENANCE.md``: where both come from.
-
-Run: ``.venv/bin/python scripts/build_lexicon.py [PETRARCH_FOLDER]``. The output depends only
-on the input files (sorted, no time stamps), so running it twice gives the same files.
-
-Mapping CAMEO codes to our relations is not done here: it is read from the ontology
-(``sg:cameoCode`` / ``sg:cameoRoot``) by :mod:`graph.workbench.lexicon` when the cues are loaded.
+The dictionaries (``CAMEO.2.0.txt``, ``Phoenix.Countries.actors.txt``,
+``Phoenix.International.actors.txt``; openeventdata/petrarch2, MIT licence) are real datasets
+and stay where they are provided, ``../shared/data/petrarch/`` beside the checkout, or the
+folder ``$STANCEGRAPH_PETRARCH`` names: they are parsed when first needed (~0.4 s), never
+copied into the project. Without them the workbench proposes from the store's labels and the
+hand-written English cues only.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "graph" / "workbench" / "data"
-DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "petrarch"
+__all__ = ["petrarch_folder", "actor_rows", "cue_rows", "ACTOR_COLUMNS", "CUE_COLUMNS"]
+
+#: Columns of :func:`actor_rows`: ``code`` is ISO 3166-1 alpha-3 for countries and persons,
+#: the Phoenix code for organisations; ``valid_from`` / ``valid_until`` ISO dates or "".
+ACTOR_COLUMNS = ("phrase", "code", "kind", "role", "valid_from", "valid_until", "entry")
+#: Columns of :func:`cue_rows`.
+CUE_COLUMNS = ("phrase", "cameo", "verb")
+
+_CHECKOUT_SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "petrarch"
+
+
+def petrarch_folder() -> Path | None:
+    """The PETRARCH dictionaries' folder, or None when they are absent."""
+    folder = Path(os.environ.get("STANCEGRAPH_PETRARCH") or _CHECKOUT_SHARED)
+    return folder if (folder / "CAMEO.2.0.txt").is_file() else None
+
 
 _CODE = re.compile(r"\[([^\]]*)\]")
 _RANGE = re.compile(r"^([A-Z]{3})([A-Z]*)\s*(.*)$")
@@ -204,75 +205,3 @@ def cue_rows(folder: Path) -> list[tuple[str, str, str]]:
     return sorted(rows)
 
 
-def _write(path: Path, header: tuple[str, ...], rows) -> str:
-    text = "\t".join(header) + "\n" + "".join("\t".join(r) + "\n" for r in rows)
-    path.write_text(text, encoding="utf-8")
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def main(argv: list[str]) -> int:
-    """Write the lexicon files; return the exit code."""
-    folder = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
-    if not (folder / "CAMEO.2.0.txt").is_file():
-        print(f"Error: {folder}: no CAMEO.2.0.txt (the PETRARCH dictionaries)", file=sys.stderr)
-        return 1
-    OUT.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(ROOT))
-    from graph.workbench.lexicon import relation_for_cameo
-
-    actors = actor_rows(folder)
-    # Only cues whose event code means one of our relations (the mapping lives in the
-    # ontology, applied again when the file is loaded): the others would never be proposed.
-    cues = [row for row in cue_rows(folder) if relation_for_cameo(row[1])]
-    sums = {
-        "actors.tsv": _write(OUT / "actors.tsv", ("phrase", "code", "kind", "role",
-                                                 "valid_from", "valid_until", "entry"), actors),
-        "cues.tsv": _write(OUT / "cues.tsv", ("phrase", "cameo", "verb"), cues),
-    }
-    inputs = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
-              for name in ("CAMEO.2.0.txt", "Phoenix.Countries.actors.txt",
-                           "Phoenix.International.actors.txt")}
-    provenance = [
-        "# Lexicon of the coding workbench: provenance",
-        "",
-        "Derived by `scripts/build_lexicon.py` from the PETRARCH dictionaries (openeventdata/",
-        "petrarch2 at commit 676801cd9cb2924bbbad09f86d15c9323e7097bf, folder",
-        "petrarch2/data/dictionaries/; MIT licence, Copyright (c) 2014 Open Event Data Alliance),",
-        "as copied into ../shared/data/petrarch/. Regenerate with",
-        "`.venv/bin/python scripts/build_lexicon.py`; the output depends only on these inputs.",
-        "",
-        "| input | SHA-256 |",
-        "|---|---|",
-        *(f"| {name} | {digest} |" for name, digest in inputs.items()),
-        "",
-        "| output | rows | SHA-256 |",
-        "|---|---|---|",
-        f"| actors.tsv | {len(actors)} | {sums['actors.tsv']} |",
-        f"| cues.tsv | {len(cues)} | {sums['cues.tsv']} |",
-        "",
-        "actors.tsv: country names and their variants (kind `country`), named individuals with",
-        "their country, Phoenix role and dates of office (kind `person`; the dictionaries end",
-        "around 2015, so later office holders are missing), and international organisations",
-        "(kind `org`). cues.tsv: every verb form of the CAMEO verb blocks with the block's (or",
-        "the verb's own) event code, and each pattern `- * WORDS [code]` whose words are plain",
-        "as the verb form followed by those words. Patterns with synonym sets, actor slots or",
-        "gaps are left out, and so are cues whose CAMEO code maps to none of the vocabulary's",
-        "relations (graph.workbench.lexicon.relation_for_cameo: sg:cameoCode / sg:cameoRoot).",
-        "",
-        "cues_english.tsv is not derived: it is written by hand for the workbench (this script",
-        "leaves it alone) and searched before cues.tsv. It holds what the CAMEO verb patterns",
-        "lack: nominalised cues (`criticism of`, `support for`, `sanctions on`; verb column",
-        "`(noun)`, allowed after a determiner or possessive), phrasal verbs (`call out`, `push",
-        "for`), common stance verbs with their inflections, and a few phrases of cues.tsv whose",
-        "usual sense is no stance (`deal with`, `values`; relation `-`, matched and then",
-        "dropped). Its optional `relation` column names the relation where the CAMEO code's",
-        "root has none (warnings, CAMEO 13, as criticism; protests, CAMEO 14, as opposition).",
-        "",
-    ]
-    (OUT / "PROVENANCE.md").write_text("\n".join(provenance), encoding="utf-8")
-    print(f"{len(actors)} actor variants, {len(cues)} cues -> {OUT}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
