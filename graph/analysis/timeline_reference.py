@@ -35,30 +35,6 @@ def timeline_per_period(store, actor: str, *, other: str | None = None, issue: s
     The claims are projected with graph.analysis.project.positions, then weighed with
     graph.analysis.temporal.claim_weights and aggregated with aggregate_positions at the end
     of each period in turn. Same parameters and result as graph.analysis.timeline.timeline.
-
-    Parameters
-    ----------
-    store : graph.store.Store
-    actor, other : str
-        State or actor codes (``KOR``); with ``other``, distance and agreement per period.
-    issue : str, optional
-        One issue (code or label): positions on it, including those propagated from the
-        issues under it; without, every issue the claims speak to directly.
-    start, end : str, optional
-        ISO dates; default from the first claim of the actors to the newest date in the
-        store.
-    step : {"year", "month"}
-    half_life, horizon : int or str, optional
-        As ``--half-life`` / ``--horizon`` (days or ``2y``, ``18m``).
-
-    Returns
-    -------
-    Timeline
-
-    Raises
-    ------
-    graph.errors.InputError
-        Bad dates or step. StanceGraphError: unknown actor, no claims, no such issue.
     """
     from graph.analysis.project import positions, time_context, weigh
     from graph.analysis.run import resolve_issue
