@@ -374,7 +374,7 @@ def test_filters_keep_what_they_say(seed):
         ({"relations": ["likes"]}, "unknown relation 'likes'"),
         ({"actor_types": ["planet"]}, "unknown actor type 'planet'"),
         ({"source": "nowhere"}, "unknown source 'nowhere'"),
-        ({"as_of": "March 2021"}, "not a YYYY-MM-DD date"),
+        ({"as_of": "March 2021"}, "expected a date YYYY-MM-DD"),
         ({"view": "map"}, "unknown view 'map'"),
         ({"color": "rainbow"}, "unknown colouring 'rainbow'"),
         ({"depth": -1}, "depth must be a non-negative integer"),

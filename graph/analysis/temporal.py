@@ -24,7 +24,10 @@ from graph.algorithms.decay import (  # re-exported: the pure rules live there
     day_numbers,
     key_values,
 )
-from graph.dates import parse_date  # the one strict date parser (re-exported here)
+from graph.dates import (
+    iso_or_none,
+    parse_date,  # the one strict date parser (re-exported here)
+)
 from graph.errors import InputError
 
 __all__ = [
@@ -109,12 +112,6 @@ def make_clock(store, as_of=None, half_life=None, horizon=None) -> Clock:
 
 # ------------------------------------------------------------------------------ from a store
 
-def _iso_text(value) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
 def office_terms(store):
     """Office terms behind each rolled-up claim (pandas DataFrame).
 
@@ -147,8 +144,8 @@ def office_terms(store):
               OPTIONAL { ?rep sg:validFrom ?start } OPTIONAL { ?rep sg:validUntil ?end } }
         }""")
     return pd.DataFrame.from_records(
-        [{"claim": r["claim"], "side": str(r["side"]), "start": _iso_text(r.get("start")) or "",
-          "end": _iso_text(r.get("end")) or "",
+        [{"claim": r["claim"], "side": str(r["side"]), "start": iso_or_none(r.get("start")) or "",
+          "end": iso_or_none(r.get("end")) or "",
           "open_ended": str(r.get("open")).lower() in ("true", "1")} for r in rows],
         columns=columns)
 

@@ -80,9 +80,9 @@ def _date_bound(value, *, first: bool) -> str | None:
     text = str(value).strip()
     if re.fullmatch(r"\d{4}", text):
         return f"{text}-01-01" if first else f"{text}-12-31"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return text
-    raise InputError(f"not a date (YYYY-MM-DD or YYYY): {value!r}")
+    from graph.dates import parse_date
+
+    return parse_date(text, what="date (YYYY-MM-DD or YYYY)")
 
 
 def period_of(by: str) -> str:

@@ -267,7 +267,6 @@ def parse_filters(data: ViewData, relation_names, actor_types, source, as_of) ->
 def _date(value) -> str | None:
     if not value:
         return None
-    try:
-        return dt.date.fromisoformat(str(value)).isoformat()
-    except ValueError as exc:
-        raise InputError(f"as-of date {value!r} is not a YYYY-MM-DD date") from exc
+    from graph.dates import parse_date
+
+    return parse_date(value, what="as-of date")

@@ -33,7 +33,6 @@ from graph.vocab import PERSON, SG, STATE
 __all__ = ["LeadersImporter", "COLUMNS"]
 
 COLUMNS = ("obsid", "gwcode", "leadid", "leader", "startdate", "enddate", "exit")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 OFFICE = "effective leader (Archigos)"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -35,10 +34,9 @@ def propose_rows(text_file: Path, source_id: str, *, date: str | None = None,
     from graph.workbench.propose import proposal_rows, propose, source_date
 
     if date is not None:
-        try:
-            dt.date.fromisoformat(date)
-        except ValueError as exc:
-            raise InputError(f"--date: not a date (YYYY-MM-DD): {date!r}") from exc
+        from graph.dates import parse_date
+
+        date = parse_date(date, what="--date")
     source_id = source_id.removeprefix("source:")
     text = read_text(text_file)
     store = _open(store_uri)
