@@ -270,44 +270,38 @@ def _local_search(n, k, edges, positive, negative, rng, restarts, deadline):
     return best
 
 
-def _forest_sides(n, edges):
-    """Sides 0/1 from a breadth-first spanning forest: positive tree edges keep the side."""
+def _bfs_forest(n, edges, ids):
+    """Sides 0/1, depths and parents (node, edge id) of a breadth-first spanning forest over
+    the edges ``ids``: a positive tree edge keeps the side, a negative one switches it."""
     adjacency = [[] for _ in range(n)]
-    for i, j, s in edges:
-        adjacency[i].append((j, s))
-        adjacency[j].append((i, s))
-    side = [None] * n
+    for e in ids:
+        i, j, _ = edges[e]
+        adjacency[i].append((j, e))
+        adjacency[j].append((i, e))
+    side, depth, parent = [None] * n, [0] * n, [None] * n
     for root in range(n):
         if side[root] is None:
             side[root], queue = 0, deque([root])
             while queue:
                 u = queue.popleft()
-                for v, s in adjacency[u]:
+                for v, e in adjacency[u]:
                     if side[v] is None:
-                        side[v] = side[u] ^ (s < 0)
+                        side[v] = side[u] ^ (edges[e][2] < 0)
+                        depth[v], parent[v] = depth[u] + 1, (u, e)
                         queue.append(v)
-    return side
+    return side, depth, parent
+
+
+def _forest_sides(n, edges):
+    """Sides 0/1 from a breadth-first spanning forest of every edge (see :func:`_bfs_forest`)."""
+    return _bfs_forest(n, edges, range(len(edges)))[0]
 
 
 def _unbalanced_cycle_packing(n, edges, deadline):
     """Count edge-disjoint unbalanced cycles; each must hold a frustrated edge of its own."""
     remaining, packed = list(range(len(edges))), 0
     while remaining and (deadline is None or time.monotonic() < deadline):
-        adjacency = [[] for _ in range(n)]
-        for e in remaining:
-            adjacency[edges[e][0]].append((edges[e][1], e))
-            adjacency[edges[e][1]].append((edges[e][0], e))
-        side, depth, parent = [None] * n, [0] * n, [None] * n  # parent: (node, tree edge)
-        for root in range(n):
-            if side[root] is None:
-                side[root], queue = 0, deque([root])
-                while queue:
-                    u = queue.popleft()
-                    for v, e in adjacency[u]:
-                        if side[v] is None:
-                            side[v] = side[u] ^ (edges[e][2] < 0)
-                            depth[v], parent[v] = depth[u] + 1, (u, e)
-                            queue.append(v)
+        side, depth, parent = _bfs_forest(n, edges, remaining)
         cycles = []
         for e in remaining:  # a non-tree edge the tree's sides frustrate closes an odd cycle
             u, v, s = edges[e]
