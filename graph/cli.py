@@ -732,6 +732,7 @@ def import_data(store, kind, paths, on_error, max_problems, quiet, texts):
       stancegraph import unvotes ../shared/data/unvotes/
       stancegraph import alliances ../shared/data/ir_actors/cow_alliance.csv
     """
+    from graph.analysis.coverage import prepare
     from graph.output import printable
     from graph.sources.runner import format_report, progress_bar, run_import
 
@@ -741,6 +742,8 @@ def import_data(store, kind, paths, on_error, max_problems, quiet, texts):
     with progress_bar(enabled=not quiet) as progress:
         reports = run_import(store, kind, list(paths), on_error=on_error, progress=progress,
                              texts=texts)
+    # The whole-store counts every analysis starts from are made now, once per import.
+    prepare(store)
     for report in reports:
         summary, problems = format_report(report, max_problems=max_problems)
         # Problem lines quote the bad cells: no control character reaches the terminal raw.

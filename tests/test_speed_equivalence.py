@@ -197,3 +197,106 @@ def test_first_labels_equals_the_loop():
             expected[k] = text
     found = _first_labels(frame, "k", "label")
     assert found == expected and list(found) == list(expected)
+
+
+# ------------------------------------------------------------------------------ gaps, coverage
+
+@pytest.mark.parametrize("options", [{}, {"as_of": "2021-06-01"}, {"actor": "KOR"},
+                                     {"actor": "USA", "as_of": "2021-06-01"},
+                                     {"min_score": 0.05}])
+def test_gaps_of_allies_equal_gaps_from_all_positions(both_stores, options):
+    """run_gaps reads the allies' claims only, with salience counted in the store; the
+    straightforward reading takes every position of every state."""
+    from graph.analysis import run_gaps
+    from graph.analysis.project import allied_pairs, time_context
+    from graph.analysis.run import gap_rows, gaps_from_all_positions
+
+    for store in both_stores.values():
+        context = time_context(store, as_of=options.get("as_of"))
+        fast = run_gaps(store, **options)
+        slow = gaps_from_all_positions(store, allied_pairs(store, context=context), context,
+                                       actor=options.get("actor"),
+                                       min_score=options.get("min_score", 0.0))
+        assert len(fast) == len(slow) > 0
+        for a, b in zip(gap_rows(fast), gap_rows(slow), strict=True):
+            assert a.keys() == b.keys()
+            for k in a:
+                if isinstance(a[k], float):
+                    assert a[k] == pytest.approx(b[k]), k
+                else:
+                    assert a[k] == b[k], k
+        for a, b in zip(fast, slow, strict=True):
+            assert a.evidence_a == b.evidence_a and a.evidence_b == b.evidence_b
+
+
+def test_issue_coverage_equals_counts_of_all_positions(both_stores):
+    from graph.algorithms.gaps import issue_salience
+    from graph.analysis.project import issue_coverage, positions
+
+    for store in both_stores.values():
+        table = positions(store, propagate=False, keep_inactive=True)
+        expected = issue_salience(table)[["n_claims", "n_sources"]].astype(int)
+        found = issue_coverage(store)
+        assert found.index.tolist() == expected.index.tolist()
+        assert found["n_claims"].tolist() == expected["n_claims"].tolist()
+        assert found["n_sources"].tolist() == expected["n_sources"].tolist()
+
+
+def test_actor_profile_gaps_equal_gaps_of_the_actor(both_stores):
+    """The profile reads the actor's and its allies' claims once and hands them to run_gaps."""
+    from graph.analysis import actor_profile, run_gaps
+    from graph.analysis.run import gap_rows
+
+    for store in both_stores.values():
+        for code in ("KOR", "USA"):
+            profile = actor_profile(store, code)
+            assert profile.gaps == gap_rows(run_gaps(store, actor=code))
+            assert profile.positions and all(p["weight"] > 0 for p in profile.positions)
+
+
+def test_kept_answers_follow_the_generation(tmp_path):
+    """Whole-store counts are kept with a generation on disk and recounted after a write."""
+    from conftest import seed_texts
+
+    from graph.analysis.project import issue_coverage
+    from graph.analysis.temporal import newest_date
+    from graph.build import build
+    from graph.sources.runner import run_import
+    from graph.store import open_store
+
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    build(store, texts=seed_texts())
+    first, newest = issue_coverage(store), newest_date(store)
+    assert list((tmp_path / "store").glob("gen-*.cache/*.csv"))  # kept with the generation
+    assert issue_coverage(store).equals(first) and newest_date(store) == newest
+    run_import(store, "unvotes", [DATA / "import" / "unvotes"])
+    after = issue_coverage(store)
+    assert not after.equals(first)
+    assert after["n_claims"].sum() > first["n_claims"].sum()
+    fresh = open_store("memory:")
+    build(fresh, texts=seed_texts())
+    run_import(fresh, "unvotes", [DATA / "import" / "unvotes"])
+    assert after.equals(issue_coverage(fresh)) and newest_date(store) == newest_date(fresh)
+
+
+def test_import_command_keeps_the_counts_for_the_analyses(tmp_path):
+    """`stancegraph import` leaves the whole-store counts made, on the new generation."""
+    from click.testing import CliRunner
+
+    from graph.analysis.project import issue_coverage
+    from graph.cli import cli
+    from graph.store import open_store
+
+    uri = f"oxigraph:{tmp_path / 'store'}"
+    runner = CliRunner()
+    for args in (["build", "--store", uri],
+                 ["import", "--quiet", "--store", uri, "unvotes", str(DATA / "import" / "unvotes")]):
+        result = runner.invoke(cli, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    generation = (tmp_path / "store" / "generation").read_text().strip()
+    kept = list((tmp_path / "store" / f"{generation}.cache").glob("*.csv"))
+    assert len(kept) >= 4  # three counts behind salience, the newest dates
+    store = open_store(uri, read_only=True)
+    assert len(list((tmp_path / "store" / f"{generation}.cache").glob("*.csv"))) == len(kept)
+    assert issue_coverage(store)["n_claims"].sum() > 0
+    assert len(list((tmp_path / "store" / f"{generation}.cache").glob("*.csv"))) == len(kept)

@@ -224,12 +224,15 @@ def coordination_gaps(positions, allied_pairs, *, actor=None, issue=None, min_sc
     members = {a for pair in pairs for a in pair}
     rows = frame[frame["actor"].isin(members)]
     evidence = defaultdict(list)
-    for row in rows.itertuples(index=False):
-        evidence[row.actor, row.issue].append(
-            EvidenceRow(row.claim, row.relation, float(row.position), row.evidence, row.source,
-                        row.source_title, row.date, row.via, float(row.weight), row.status,
-                        row.superseded_by)
-        )
+    # Plain lists, not itertuples: iterating pandas' string arrays element by element costs
+    # more than building the evidence (a state's side can rest on thousands of votes).
+    columns = [rows[c].tolist() for c in ("actor", "issue", "claim", "relation", "position",
+                                          "evidence", "source", "source_title", "date", "via",
+                                          "weight", "status", "superseded_by")]
+    for (a, i, claim, relation, position, quote, source, title, date, via, weight, status,
+         superseded_by) in zip(*columns, strict=True):
+        evidence[a, i].append(EvidenceRow(claim, relation, float(position), quote, source, title,
+                                           date, via, float(weight), status, superseded_by))
     side = _side_positions(rows)
     issues_of = defaultdict(set)
     for a, i in side:

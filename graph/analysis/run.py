@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graph.analysis.gaps import gap_rows, gaps_from_all_positions, resolve_issue, run_gaps
 from graph.errors import StanceGraphError
 
 __all__ = [
@@ -20,130 +21,9 @@ __all__ = [
     "AlignmentClusters",
     "ActorProfile",
     "resolve_issue",
+    "gap_rows",
+    "gaps_from_all_positions",
 ]
-
-
-def resolve_issue(frame, issue: str | None) -> str | None:
-    """Turn an issue code, label or IRI into the code used in a positions table."""
-    if issue is None:
-        return None
-    wanted = issue.strip().lower().rsplit("/", 1)[-1].removeprefix("issue:")
-    codes = set(frame["issue"].str.lower())
-    if wanted in codes:
-        return frame.loc[frame["issue"].str.lower() == wanted, "issue"].iloc[0]
-    by_label = frame.loc[frame["issue_label"].str.lower() == issue.strip().lower(), "issue"]
-    if len(by_label):
-        return by_label.iloc[0]
-    raise StanceGraphError(f"no positions on an issue called {issue!r}")
-
-
-# ------------------------------------------------------------------------------ gaps
-
-def run_gaps(store, *, actor=None, issue=None, min_score=0.0, as_of=None, half_life=None,
-             horizon=None, context=None):
-    """Coordination gaps between allied states at D, ranked (see graph.algorithms.gaps).
-
-    Allies are pairs of states with an ``alignedWith`` claim holding at D (stated, rolled up,
-    or a formal alliance imported from the Correlates of War data). Positions are those of
-    docs/TIME.md at D (``as_of``, default the newest date in the store; ``half_life`` and
-    ``horizon`` in days or ``2y``/``18m``); the evidence lists superseded claims too, with
-    weight 0. Without ``issue``, gaps are computed on the issues claims speak to directly;
-    with it, also on broader issues, whose positions combine those of the issues under them.
-    """
-    from graph.algorithms.gaps import coordination_gaps
-    from graph.analysis.project import (
-        allied_pairs,
-        issue_coverage,
-        positions,
-        state_iris,
-        time_context,
-    )
-
-    if context is None:
-        context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
-    pairs = allied_pairs(store, context=context)
-    if actor is not None and issue is None:
-        # One state's gaps: read the claims of that state and its allies only, and take the
-        # salience of each issue from counts made in the store over all the claims.
-        members = {actor} | {x for a, b, _ in pairs if actor in (a, b) for x in (a, b)}
-        iris = state_iris(store)
-        table = positions(store, actors=[iris[m] for m in sorted(members) if m in iris],
-                          propagate=False, context=context, keep_inactive=True)
-        if table.empty:
-            return []
-        return _real_gaps(coordination_gaps(table, pairs, actor=actor, min_score=min_score,
-                                            coverage=issue_coverage(store)))
-    table = positions(store, context=context, keep_inactive=True)
-    if table.empty:
-        return []
-    code = resolve_issue(table, issue)
-    if code is None:
-        table = table[table["via"] == ""]
-    return _real_gaps(coordination_gaps(table, pairs, actor=actor, issue=code,
-                                        min_score=min_score))
-
-
-def _real_gaps(found) -> list:
-    """Leave out pairs that agree (distance 0): a gap of zero is no gap (issue 14)."""
-    return [g for g in found if g.distance > 1e-12]
-
-
-def _evidence_lines(rows) -> list[str]:
-    """Quoted evidence one line each; claims with no quote (roll-call votes, coded events)
-    counted by relation and source instead of listed: a state's side on a UN issue can rest on
-    thousands of votes."""
-    # One sentence behind several claims is listed once, with each claim's relation.
-    by_quote: dict[str, dict[str, None]] = {}
-    for e in rows:
-        if e.evidence:
-            by_quote.setdefault(e.evidence, {})[(e.relation, _weight_note(e))] = None
-    quoted = []
-    for quote, claims in by_quote.items():
-        notes = {note for _, note in claims}
-        if len(notes) == 1:
-            quoted.append(f"{', '.join(dict.fromkeys(r for r, _ in claims))}: {quote}"
-                          f"{notes.pop()}")
-        else:
-            quoted.append(f"{', '.join(r + n for r, n in claims)}: {quote}")
-    counts: dict[tuple[str, str, str], int] = {}
-    for e in rows:
-        if not e.evidence:
-            key = (e.relation, e.source_title or e.source, _weight_note(e, counted=True))
-            counts[key] = counts.get(key, 0) + 1
-    return quoted + [f"{relation} x{n:,} ({source}){note}" for (relation, source, note), n in
-                     sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-
-def _weight_note(e, counted: bool = False) -> str:
-    """How a claim counts at D (docs/TIME.md): its weight, or why it does not count."""
-    from graph.vocab import short
-
-    status = getattr(e, "status", "counts")
-    if status == "superseded":
-        return " [superseded" + ("" if counted else f" by {short(e.superseded_by)}") + "]"
-    if status != "counts":
-        return f" [{status}]"
-    weight = getattr(e, "weight", 1.0)
-    return "" if counted or weight >= 1 else f" [weight {weight:.2f}]"
-
-
-def gap_rows(gaps) -> list[dict]:
-    """Gaps as flat rows for tables: one row per gap with both sides' evidence summarised."""
-    rows = []
-    for gap in gaps:
-        rows.append({
-            "pair": f"{gap.actor_a}-{gap.actor_b}",
-            "issue": gap.issue_label or gap.issue,
-            "position_a": round(gap.position_a, 3),
-            "position_b": round(gap.position_b, 3),
-            "distance": round(gap.distance, 3),
-            "salience": round(gap.salience, 3),
-            "score": round(gap.score, 3),
-            "evidence_a": _evidence_lines(gap.evidence_a),
-            "evidence_b": _evidence_lines(gap.evidence_b),
-            "sources": sorted({e.source_title for e in gap.evidence_a + gap.evidence_b}),
-        })
-    return rows
 
 
 # ------------------------------------------------------------------------------ balance
@@ -449,7 +329,13 @@ def actor_profile(store, code: str, *, as_of=None, half_life=None,
                   horizon=None) -> ActorProfile:
     """Everything the graph says about one actor at D (docs/TIME.md; ``as_of``, default the
     newest date in the store): positions with their weights, allies, rivals, gaps."""
-    from graph.analysis.project import positions, state_graph, time_context
+    from graph.analysis.project import (
+        allied_pairs,
+        positions,
+        state_graph,
+        state_iris,
+        time_context,
+    )
     from graph.store.query import resolve_actor
 
     iri = resolve_actor(store, code)
@@ -464,13 +350,19 @@ def actor_profile(store, code: str, *, as_of=None, half_life=None,
     label, kind = str(rows[0]["label"]), str(rows[0]["kind"])
     actor_code = rows[0].get("code") or str(iri).rsplit("/", 1)[-1]
     context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
-    table = positions(store, level="all", propagate=False, actors=[str(iri)], context=context)
+    # The actor's claims and its allies' are read at once: the gaps need the allies' too.
+    allied = {x for a, b, _ in allied_pairs(store, context=context) if actor_code in (a, b)
+              for x in (a, b)} - {actor_code}
+    iris = state_iris(store)
+    table = positions(store, level="all", propagate=False, context=context, keep_inactive=True,
+                      actors=[str(iri), *(iris[x] for x in sorted(allied) if x in iris)])
     mine = table[table["actor"] == actor_code]
     position_rows = [
         {"issue": r.issue_label or r.issue, "position": r.position, "relation": r.relation,
          "target": r.target_label or r.target, "date": r.date,
          "weight": round(float(r.weight), 4), "evidence": r.evidence, "source": r.source_title}
         for r in mine.itertuples()
+        if r.weight > 0
     ]
     allies, rivals, gaps = [], [], []
     G = state_graph(store, context=context)
@@ -481,5 +373,5 @@ def actor_profile(store, code: str, *, as_of=None, half_life=None,
                      "weight": edge["weight"], "relations": edge["relations"],
                      "claims": len(edge["claims"])}
             (allies if edge["sign"] > 0 else rivals).append(entry)
-        gaps = gap_rows(run_gaps(store, actor=actor_code, context=context))
+        gaps = gap_rows(run_gaps(store, actor=actor_code, context=context, table=table))
     return ActorProfile(actor_code, label, kind, position_rows, allies, rivals, gaps)

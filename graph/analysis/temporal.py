@@ -29,6 +29,7 @@ from graph.dates import (
     parse_date,  # the one strict date parser (re-exported here)
 )
 from graph.errors import InputError
+from graph.store.kept import kept_rows
 
 __all__ = [
     "DEFAULT_HALF_LIFE",
@@ -85,12 +86,12 @@ def newest_date(store, *, today: str | None = None) -> str | None:
         # a per-row EXISTS is an index lookup, where joining "?c a sg:Claim" walks every
         # claim (7 s on the UN record).
         typed = "" if prop == "sg:date" else "FILTER EXISTS { ?c sg:relation ?r }"
-        rows = store.select_rows(
-            f"SELECT (MAX(?d) AS ?newest) WHERE {{ ?c {prop} ?d . {typed} "
-            f'FILTER (?d <= "{limit}"^^xsd:date) }}')
-        value = rows[0].get("newest") if rows else None
-        if value is not None:
-            text = value.isoformat() if isinstance(value, dt.date) else str(value)[:10]
+        rows = kept_rows(store,
+                         f"SELECT (MAX(?d) AS ?newest) WHERE {{ ?c {prop} ?d . {typed} "
+                         f'FILTER (?d <= "{limit}"^^xsd:date) }}')
+        value = rows[0].get("newest") if rows else ""
+        if value:
+            text = str(value)[:10]
             newest = max(newest or text, text)
     return newest
 

@@ -178,13 +178,20 @@ class OxigraphStore(Store):
         result.graph = graph
         return result
 
-    def select_csv(self, sparql: str) -> bytes:
+    @property
+    def keeps_answers(self) -> bool:
+        """Whether :meth:`select_csv` keeps answers with the generation (on disk)."""
+        return self._disk is not None
+
+    def select_csv(self, sparql: str, *, keep: bool = False) -> bytes:
         """A SELECT serialised by the store itself as CSV (the fast path for big projections).
 
-        On disk, an answer that took more than :data:`CACHE_AFTER_SECONDS` is kept next to the
-        generation it was computed on (``PATH/gen-N.cache/<sha256 of the query>.csv``) and
-        read from there while that generation is current: a published generation never
-        changes, so the answer cannot go stale, and it goes when the generation goes.
+        On disk, an answer that took more than :data:`CACHE_AFTER_SECONDS` (or any answer,
+        with ``keep``: small aggregates over the whole store that every analysis asks for) is
+        kept next to the generation it was computed on
+        (``PATH/gen-N.cache/<sha256 of the query>.csv``) and read from there while that
+        generation is current: a published generation never changes, so the answer cannot go
+        stale, and it goes when the generation goes.
         """
         ox = self._ox
         store = self.store
@@ -200,7 +207,7 @@ class OxigraphStore(Store):
         started = time.perf_counter()
         answer = store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
         data = answer.serialize(format=ox.QueryResultsFormat.CSV)
-        if cached is not None and time.perf_counter() - started > CACHE_AFTER_SECONDS:
+        if cached is not None and (keep or time.perf_counter() - started > CACHE_AFTER_SECONDS):
             try:  # our shared lock on the generation keeps its cache folder from going
                 cached.parent.mkdir(exist_ok=True)
                 staged = cached.with_name(f".{cached.name}.{uuid.uuid4().hex[:8]}")

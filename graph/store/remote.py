@@ -233,8 +233,11 @@ class RemoteStore(Store):
         result.graph = graph
         return result
 
-    def select_csv(self, sparql: str) -> bytes:
-        """A SELECT answered by the server as CSV (the fast path for big projections)."""
+    def select_csv(self, sparql: str, *, keep: bool = False) -> bytes:
+        """A SELECT answered by the server as CSV (the fast path for big projections).
+
+        ``keep`` is accepted for the interface of the local store, whose generations can keep
+        answers; a server's data can change under us, so nothing is kept here."""
         parts = split_query(sparql)
         full = prologue(sparql, parts.declared) + sparql
         response = self._run(full, "text/csv")

@@ -167,7 +167,7 @@
     return pairs;
   }
 
-  /* A distance this small is agreement, not a gap (graph.analysis.run._real_gaps). */
+  /* A distance this small is agreement, not a gap (graph.analysis.gaps._real_gaps). */
   var NO_GAP = 1e-12;
 
   /* The coordination gaps at `asOf` between the pairs and issues of `candidates`
