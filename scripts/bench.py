@@ -120,17 +120,18 @@ def step_floor(nt_file: str, store_path: str) -> dict:
 
 
 def step_agreement_store(store_uri: str, issue: str, matrix_out: str) -> dict:
-    """The store's projection (one SPARQL query) and the agreement matrix over roll calls."""
+    """The store's vote table (one grouped SPARQL query) and the agreement matrix over roll
+    calls."""
     from graph.algorithms.clusters import agreement_matrix, position_matrix
-    from graph.analysis.project import position_items
+    from graph.analysis.votes import read_votes
     from graph.store import open_store
 
     store = open_store(store_uri, read_only=True)
     with timed({}) as result:
-        # Every vote counts (a horizon past the whole record), as in the pandas floor; the
-        # analyses themselves use the defaults of docs/TIME.md.
-        items = position_items(store, issue=issue or None, horizon="200y")
-        items = items[items["item"].str.startswith("unga-rcid-")]
+        # Every recorded vote counts, each roll call its own item, as in the pandas floor (the
+        # analyses themselves weigh positions at a date, docs/TIME.md: a state's newest vote
+        # in a series of resolutions replaces its older ones there).
+        items = read_votes(store, issue=issue or None).votes
         matrix = position_matrix(items, item="item")
         agreement = agreement_matrix(matrix)
     agreement.to_pickle(matrix_out)
