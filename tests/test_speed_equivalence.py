@@ -289,8 +289,9 @@ def test_import_command_keeps_the_counts_for_the_analyses(tmp_path):
 
     uri = f"oxigraph:{tmp_path / 'store'}"
     runner = CliRunner()
+    votes = str(DATA / "import" / "unvotes")
     for args in (["build", "--store", uri],
-                 ["import", "--quiet", "--store", uri, "unvotes", str(DATA / "import" / "unvotes")]):
+                 ["import", "--quiet", "--store", uri, "unvotes", votes]):
         result = runner.invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 0, result.output
     generation = (tmp_path / "store" / "generation").read_text().strip()
