@@ -166,8 +166,8 @@ def time_context(store, *, as_of=None, half_life=None, horizon=None, clock=None)
     claims and office terms, read once per analysis."""
     if clock is None:
         clock = make_clock(store, as_of, half_life, horizon)
-    series = {r["r"]: r["s"] for r in store.select_rows(
-        "SELECT ?r ?s WHERE { ?r sg:inSeries ?s }")}
+    series = {r["r"]: r["s"] for r in kept_rows(
+        store, "SELECT ?r ?s WHERE { ?r sg:inSeries ?s }")}
     open_ended = frozenset(r["c"] for r in store.select_rows(
         "SELECT ?c WHERE { ?c sg:openEnded ?v . FILTER (STR(?v) IN (\"true\", \"1\")) }"))
     return TimeContext(clock, series, open_ended, office_terms(store))
