@@ -6,7 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 from graph.analysis import actor_profile, gap_rows, run_balance, run_clusters, run_gaps
-from graph.analysis.project import allied_pairs, position_items, positions, state_graph
+from graph.analysis.items import position_items
+from graph.analysis.project import allied_pairs, positions, state_graph
 from graph.build import build
 from graph.cli import cli
 from graph.store import open_store

@@ -255,7 +255,7 @@ def test_the_full_un_votes(full_unvotes):
     import pandas as pd
 
     from graph.analysis import run_clusters
-    from graph.analysis.project import position_items
+    from graph.analysis.items import position_items
 
     votes = pd.read_csv(folder / "un_votes.csv", usecols=["rcid"])
     issues = pd.read_csv(folder / "un_roll_call_issues.csv")

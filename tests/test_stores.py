@@ -18,7 +18,8 @@ from rdflib import Dataset, Literal, URIRef
 from stores import PERSISTENT, clear
 
 from graph.analysis import gap_rows, run_balance, run_clusters, run_gaps
-from graph.analysis.project import position_items, state_graph
+from graph.analysis.items import position_items
+from graph.analysis.project import state_graph
 from graph.build import build
 from graph.cli import cli
 from graph.errors import QueryError, StoreError

@@ -7,7 +7,8 @@ import pytest
 from import_helpers import seeded, shared
 from rdflib import URIRef
 
-from graph.analysis.project import office_terms, position_items, positions, state_graph
+from graph.analysis.items import position_items
+from graph.analysis.project import office_terms, positions, state_graph
 from graph.claims import Claim, claim_triples
 from graph.sources.runner import run_import
 from graph.sources.series import series_of

@@ -67,7 +67,10 @@ def louvain_clusters(G, resolution=1.0, seed=0, weight="weight"):
     """
     if not resolution > 0:
         raise ValueError(f"resolution must be positive, got {resolution!r}")
-    ordered = _sorted_copy(G, weight)
+    # A graph already in sorted order (agreement_graph builds it so) is used as it is: the
+    # copy would insert the same nodes and edges in the same order (issue 15: on ~200 states
+    # the dense agreement graph's copy cost as much as Louvain's first pass).
+    ordered = G if _in_sorted_order(G, weight) else _sorted_copy(G, weight)
     if weight is not None and any(w < 0 for _, _, w in ordered.edges(data=weight, default=1)):
         raise ValueError("louvain_clusters needs non-negative edge weights")
     if ordered.number_of_nodes() == 0:
@@ -212,6 +215,23 @@ def _sorted_copy(G, weight):
         else:
             ordered.add_edge(u, v, **{weight: d})
     return ordered
+
+
+def _in_sorted_order(G, weight) -> bool:
+    """Whether G's nodes, and each node's neighbours, iterate in sorted order (and no weight
+    is None, which the copy drops): then G and :func:`_sorted_copy` of it give networkx the
+    same nodes and edges in the same order."""
+    if type(G) is not nx.Graph:
+        return False
+    if weight is not None and any(w is None for _, _, w in G.edges(data=weight, default=1)):
+        return False
+    nodes = list(G)
+    try:
+        if nodes != sorted(nodes):
+            return False
+        return all(list(nbrs) == sorted(nbrs) for nbrs in G._adj.values())
+    except TypeError:  # names that do not sort
+        return False
 
 
 def _edge_weights(G, weight):

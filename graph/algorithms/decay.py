@@ -24,6 +24,8 @@ __all__ = [
     "key_values",
     "aggregate_positions",
     "day_numbers",
+    "weigh_arrays",
+    "Weights",
 ]
 
 #: Default half-life of an act's weight, in days (two years).
@@ -66,17 +68,107 @@ def day_numbers(frame) -> dict:
 
 
 def _days(values) -> np.ndarray:
-    """ISO dates (str, date or empty) as float days since 1970-01-01, NaN when missing."""
+    """ISO dates (str, date or empty) as float days since 1970-01-01, NaN when missing.
+
+    Each distinct value is parsed once: the 870,000 votes of the UN record carry a few
+    thousand dates, and parsing text is most of the cost of weighing them.
+    """
     series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
-    parsed = pd.to_datetime(series.astype(str).str.slice(0, 10).where(series.notna() & (
-        series.astype(str) != "")), format="%Y-%m-%d", errors="coerce")
-    out = parsed.to_numpy(dtype="datetime64[D]").astype("int64").astype(float)
-    out[parsed.isna().to_numpy()] = np.nan
-    return out
+    codes, uniques = pd.factorize(series)
+    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    parsed = pd.to_datetime(distinct.astype(str).str.slice(0, 10).where(distinct.notna() & (
+        distinct.astype(str) != "")), format="%Y-%m-%d", errors="coerce")
+    days = parsed.to_numpy(dtype="datetime64[D]").astype("int64").astype(float)
+    days[parsed.isna().to_numpy()] = np.nan
+    # Code -1 is a missing value (None, NaN): no date.
+    return np.where(codes >= 0, days[np.maximum(codes, 0)] if len(days) else np.nan, np.nan)
 
 
 def _column(frame, name, default):
     return frame[name] if name in frame.columns else pd.Series(default, index=frame.index)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The rules of docs/TIME.md applied to arrays of claims (:func:`weigh_arrays`).
+
+    Attributes hold one value per claim: ``weight``, ``age_days`` (NaN for standing claims
+    and acts after D), ``t`` (an act's time in days), and the masks the statuses come from;
+    ``live`` (row numbers of the acts that count before supersession), ``group`` (their
+    dense (actor, key) group numbers) and ``older`` (which of them are superseded).
+    """
+
+    weight: np.ndarray
+    age_days: np.ndarray
+    t: np.ndarray
+    standing: np.ndarray
+    started: np.ndarray
+    act_started: np.ndarray
+    not_ended: np.ndarray
+    in_horizon: np.ndarray
+    in_office: np.ndarray
+    superseded: np.ndarray
+    live: np.ndarray
+    group: np.ndarray
+    older: np.ndarray
+
+
+def weigh_arrays(date, start, until, *, open_ended, standing, in_office, group, clock: Clock,
+                 as_of_days: float | None = None) -> Weights:
+    """The weights of docs/TIME.md on plain arrays: the rules behind :func:`claim_weights`.
+
+    ``date``, ``start``, ``until`` are float days (NaN when missing, see :func:`day_numbers`),
+    ``open_ended``, ``standing``, ``in_office`` boolean arrays, and ``group`` a callable
+    that, given the row numbers of the live acts, returns an integer (actor, key) group for
+    each (any integers: equal means the same actor and target key). Callers that hold
+    their claims as arrays (one row per vote, grouped in the store) weigh them here without
+    building a frame of strings; :func:`claim_weights` is this plus the frame, the statuses
+    and the superseding claims.
+    """
+    D = float(_days([clock.as_of])[0]) if as_of_days is None else float(as_of_days)
+    begin = np.where(np.isnan(start), date, start)
+    end = np.where(open_ended, np.nan, until)
+    started = np.isnan(begin) | (begin <= D)
+    not_ended = np.isnan(end) | (D <= end)
+    # The time of an act: its date; for an interval, D while inside it, else its end.
+    has_date = ~np.isnan(date)
+    t = np.where(has_date, date, np.where(np.isnan(begin), np.nan,
+                                          np.where(np.isnan(end), D, np.minimum(end, D))))
+    age = D - t
+    act_started = np.where(has_date, date <= D, started)
+    in_horizon = np.isnan(age) | (age <= clock.horizon)
+    live_act = ~standing & act_started & in_office
+    # Supersession: the newest t among the live acts of one actor on one key; undated acts
+    # are older than any dated one.
+    t_sup = np.where(np.isnan(t), -np.inf, t)
+    superseded = np.zeros(len(t), dtype=bool)
+    live = np.flatnonzero(live_act)
+    codes = np.zeros(0, dtype=np.int64)
+    older = np.zeros(0, dtype=bool)
+    if len(live):
+        # Dense group numbers, so that the newest time of each is one array lookup.
+        codes = pd.factorize(np.asarray(group(live)))[0]
+        newest = np.full(int(codes.max()) + 1, -np.inf)
+        np.maximum.at(newest, codes, t_sup[live])
+        older = t_sup[live] < newest[codes]
+        superseded[live[older]] = True
+    with np.errstate(invalid="ignore", over="ignore"):
+        decay = np.where(np.isnan(age), 1.0, 0.5 ** (np.maximum(age, 0) / clock.half_life))
+    act_weight = np.where(live_act & ~superseded & in_horizon, decay, 0.0)
+    standing_weight = (started & not_ended & in_office).astype(float)
+    return Weights(
+        weight=np.where(standing, standing_weight, act_weight),
+        age_days=np.where(standing | ~act_started, np.nan, age), t=t, standing=standing,
+        started=started, act_started=act_started, not_ended=not_ended, in_horizon=in_horizon,
+        in_office=in_office, superseded=superseded, live=live, group=codes, older=older)
+
+
+def _pair_codes(first, second) -> np.ndarray:
+    """One integer per distinct (first, second) pair (missing values a value of their own):
+    two hash passes over the columns instead of hashing tuples of strings."""
+    a = pd.factorize(first)[0].astype(np.int64) + 1
+    b = pd.factorize(second)[0].astype(np.int64) + 1
+    return a * (int(b.max(initial=0)) + 1) + b
 
 
 def claim_weights(claims, clock: Clock, terms=None):
@@ -126,17 +218,6 @@ def claim_weights(claims, clock: Clock, terms=None):
                           for c in ("date", "valid_from", "valid_until"))
     open_ended = _column(frame, "open_ended", False).fillna(False).astype(bool).to_numpy()
     standing = (_column(frame, "kind", "Act").astype(str) == "Standing").to_numpy()
-    begin = np.where(np.isnan(start), date, start)
-    end = np.where(open_ended, np.nan, until)
-    started = np.isnan(begin) | (begin <= D)
-    not_ended = np.isnan(end) | (D <= end)
-    # The time of an act: its date; for an interval, D while inside it, else its end.
-    has_date = ~np.isnan(date)
-    t = np.where(has_date, date, np.where(np.isnan(begin), np.nan,
-                                          np.where(np.isnan(end), D, np.minimum(end, D))))
-    age = D - t
-    act_started = np.where(has_date, date <= D, started)
-    in_horizon = np.isnan(age) | (age <= clock.horizon)
     in_office = np.ones(len(frame), dtype=bool)
     if terms is not None and len(terms):
         # Several terms of one side: any covering D will do; both sides (a rolled-up actor
@@ -149,41 +230,37 @@ def claim_weights(claims, clock: Clock, terms=None):
                      .to_numpy()))
         by_claim = covered.groupby(["claim", "side"])["covered"].any().groupby("claim").all()
         in_office = ~frame["claim"].isin(by_claim.index[~by_claim.to_numpy()]).to_numpy()
-    live_act = ~standing & act_started & in_office
-    # Supersession: the newest t among the live acts of one actor on one key.
-    t_sup = np.where(np.isnan(t), -np.inf, t)
-    superseded = np.zeros(len(frame), dtype=bool)
+    # (actor, key) as one integer group: a caller weighing the same claims at many dates
+    # passes it precomputed (``_group``), grouping on integers being the cheap part.
+    given = frame.pop("_group").to_numpy() if "_group" in frame else None
+
+    def group(live):
+        if given is not None:
+            return given[live]
+        return _pair_codes(frame["actor"].to_numpy()[live], frame["key"].to_numpy()[live])
+
+    w = weigh_arrays(date, start, until, open_ended=open_ended, standing=standing,
+                     in_office=in_office, group=group, clock=clock, as_of_days=D)
     superseded_by = np.full(len(frame), "", dtype=object)
-    if live_act.any():
-        # (actor, key) as one integer group: a caller weighing the same claims at many dates
-        # passes it precomputed (``_group``), grouping on integers being the cheap part.
-        group = frame.pop("_group").to_numpy() if "_group" in frame else pd.MultiIndex.from_arrays(
-            [frame["actor"].to_numpy(), frame["key"].to_numpy()]).factorize()[0]
-        acts = pd.DataFrame({"actor": frame["actor"].to_numpy()[live_act],
-                             "key": frame["key"].to_numpy()[live_act],
-                             "claim": frame["claim"].to_numpy()[live_act],
-                             "t": t_sup[live_act], "group": group[live_act]})
-        newest = acts.groupby("group", sort=False)["t"].transform("max").to_numpy()
-        older = acts["t"].to_numpy() < newest
-        if older.any():
-            winners = (acts[~older].sort_values("claim", kind="stable")
-                       .drop_duplicates(["actor", "key"]).set_index(["actor", "key"])["claim"])
-            index = pd.MultiIndex.from_frame(acts.loc[older, ["actor", "key"]])
-            rows = np.flatnonzero(live_act)[older]
-            superseded[rows] = True
-            superseded_by[rows] = winners.reindex(index).to_numpy()
-    with np.errstate(invalid="ignore", over="ignore"):
-        decay = np.where(np.isnan(age), 1.0, 0.5 ** (np.maximum(age, 0) / clock.half_life))
-    act_weight = np.where(live_act & ~superseded & in_horizon, decay, 0.0)
-    standing_weight = (started & not_ended & in_office).astype(float)
-    if "_group" in frame:
-        frame.pop("_group")
-    frame["weight"] = np.where(standing, standing_weight, act_weight)
-    frame["age_days"] = np.where(standing | ~act_started, np.nan, age)
-    frame["t"] = t
+    if w.older.any():
+        # The superseding claim of a group: the first by name among its newest acts.
+        groups = int(w.group.max()) + 1
+        with_older = np.zeros(groups, dtype=bool)
+        with_older[w.group[w.older]] = True
+        newest = ~w.older & with_older[w.group]
+        names = frame["claim"].to_numpy()[w.live[newest]]
+        ranks, distinct = pd.factorize(names, sort=True)
+        missing = len(distinct)  # a claim with no name sorts last, as sort_values puts NaN
+        first = np.full(groups, missing)
+        np.minimum.at(first, w.group[newest], np.where(ranks < 0, missing, ranks))
+        lookup = np.append(np.asarray(distinct, dtype=object), [np.nan])
+        superseded_by[w.live[w.older]] = lookup[first[w.group[w.older]]]
+    frame["weight"] = w.weight
+    frame["age_days"] = w.age_days
+    frame["t"] = w.t
     status = np.select(
-        [~in_office, np.where(standing, ~started, ~act_started),
-         standing & ~not_ended, ~standing & superseded, ~standing & ~in_horizon],
+        [~w.in_office, np.where(w.standing, ~w.started, ~w.act_started),
+         w.standing & ~w.not_ended, ~w.standing & w.superseded, ~w.standing & ~w.in_horizon],
         ["out of office", "future", "ended", "superseded", "beyond horizon"],
         default="counts")
     frame["status"] = status

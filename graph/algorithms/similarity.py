@@ -6,7 +6,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-__all__ = ["position_matrix", "common_counts", "agreement_matrix", "agreement_graph"]
+__all__ = ["position_matrix", "coded_position_matrix", "common_counts", "agreement_matrix",
+           "agreement_graph"]
 
 _METHODS = ("share", "kappa", "s_score")
 _CATEGORIES = (-1.0, 0.0, 1.0)
@@ -65,6 +66,68 @@ def position_matrix(positions_long, item="issue", value="position", agg="mean"):
     matrix = grouped.unstack(item).sort_index().sort_index(axis=1).astype(float)
     matrix.index.name = "actor"
     matrix.columns.name = item
+    _matrix_values(matrix, "positions")
+    return matrix
+
+
+def coded_position_matrix(actors, items, actor, item, value, *, item_name="item"):
+    """:func:`position_matrix` (mean per actor and item) of rows given as integer codes.
+
+    Parameters
+    ----------
+    actors, items : array of str
+        The names, sorted; ``actor`` and ``item`` code each row into them.
+    actor, item : array of int
+        Per row, its actor and item.
+    value : array of float
+        Per row, its position in [-1, 1].
+    item_name : str, default "item"
+        Name of the columns' index (the item column of :func:`position_matrix`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        What ``position_matrix(frame, item=item_name)`` returns for the frame of those rows
+        as strings: the actors and items that have a row, sorted, the mean of each cell.
+
+    Raises
+    ------
+    ValueError
+        If a mean lies outside [-1, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> coded_position_matrix(np.array(["KOR", "USA"], dtype=object),
+    ...     np.array(["hr", "nk"], dtype=object), np.array([1, 1, 0]), np.array([0, 0, 0]),
+    ...     np.array([1.0, 0.0, 0.0]))  # doctest: +NORMALIZE_WHITESPACE
+    item    hr
+    actor
+    KOR    0.0
+    USA    0.5
+
+    Notes
+    -----
+    The mean of each cell is pandas' grouped mean over the same rows in the same order
+    (grouped on one integer per cell instead of two string columns), so the values are
+    those of :func:`position_matrix` to the last bit; the 870,000 votes of the UN record
+    take a few hundredths of a second where grouping on strings takes about a second.
+    """
+    actors = np.asarray(actors, dtype=object)
+    items = np.asarray(items, dtype=object)
+    actor = np.asarray(actor, dtype=np.int64)
+    item = np.asarray(item, dtype=np.int64)
+    used_actors, actor = np.unique(actor, return_inverse=True)
+    used_items, item = np.unique(item, return_inverse=True)
+    cell = actor.reshape(-1) * len(used_items) + item.reshape(-1)
+    means = pd.Series(np.asarray(value, dtype=float)).groupby(cell, sort=True).mean()
+    values = np.full(len(used_actors) * len(used_items), np.nan)
+    values[means.index.to_numpy()] = means.to_numpy()
+    # Not copied, so that the frame's values keep the row-major layout an unstacked table
+    # has: agreement_matrix sums along rows, and a sum's rounding depends on the layout.
+    matrix = pd.DataFrame(values.reshape(len(used_actors), len(used_items)),
+                          index=pd.Index(actors[used_actors], name="actor"),
+                          columns=pd.Index(items[used_items], name=item_name), copy=False)
     _matrix_values(matrix, "positions")
     return matrix
 
@@ -270,12 +333,20 @@ def agreement_graph(agreement, threshold=None, min_common=1, common=None):
     keep = np.triu(keep, 1)
     graph = nx.Graph()
     graph.add_nodes_from(actors)
-    # np.nonzero walks row-major, so with sorted actors the edges come out sorted too.
-    for i, j in zip(*np.nonzero(keep), strict=True):
-        attrs = {"weight": float(values[i, j]), "agreement": float(values[i, j])}
-        if counts is not None:
-            attrs["common"] = int(counts[i, j])
-        graph.add_edge(actors[i], actors[j], **attrs)
+    # np.nonzero walks row-major, so with sorted actors the edges come out sorted too; one
+    # add_edges_from call inserts them in that order at a fraction of add_edge's cost.
+    rows, cols = np.nonzero(keep)
+    found = values[rows, cols].tolist()
+    names = np.asarray(actors, dtype=object)
+    if counts is None:
+        edges = [(u, v, {"weight": x, "agreement": x})
+                 for u, v, x in zip(names[rows], names[cols], found, strict=True)]
+    else:
+        edges = [(u, v, {"weight": x, "agreement": x, "common": n})
+                 for u, v, x, n in zip(names[rows], names[cols], found,
+                                       counts[rows, cols].astype(np.int64).tolist(),
+                                       strict=True)]
+    graph.add_edges_from(edges)
     return graph
 
 

@@ -153,7 +153,7 @@ def read_votes(store, *, issue: str | None = None):
     """
     import pandas as pd
 
-    from graph.analysis.project import _issue_filter, _resolve_issue_iri
+    from graph.analysis.items import _issue_filter, _resolve_issue_iri
 
     wanted = _resolve_issue_iri(store, issue) if issue else None
     about = f"; sg:about ?about . {_issue_filter('?about', wanted)}" if wanted else "."
