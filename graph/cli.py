@@ -141,14 +141,17 @@ def build(store, paths, no_bundled, texts, allow_empty):
     Example:
       stancegraph build my-sources/ --texts ../shared/seeds
     """
-    from rich.console import Console
-
     from graph.build import build as run_build
 
-    console = Console(stderr=True)
-    with console.status("building") as status:
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        with Console(stderr=True).status("building") as status:
+            report = run_build(store, paths, bundled=not no_bundled, texts=texts,
+                               progress=lambda message: status.update(message),
+                               allow_empty=allow_empty)
+    else:  # no one to show a spinner to (a script, a pipe): skip rich's import and its thread
         report = run_build(store, paths, bundled=not no_bundled, texts=texts,
-                           progress=lambda message: status.update(message),
                            allow_empty=allow_empty)
     click.echo(
         f"built {report.store}: {len(report.files)} files, {report.claims} claims "

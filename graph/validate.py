@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SH
 
 from graph.errors import ValidationError
@@ -159,16 +159,26 @@ def _shacl_problems(union: Graph, origin: Mapping[URIRef, Path]) -> list[str]:
     import pyshacl
 
     shapes, checks = _shapes()
-    # inplace: no copy of the union (nothing is inferred, so pySHACL changes nothing in it)
-    conforms, report, _ = pyshacl.validate(
-        union,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        inplace=True,
-    )
-    found = [] if conforms else [
+    found = []
+    try:
+        # inplace: no copy of the union (nothing is inferred, so pySHACL changes nothing in it)
+        conforms, report, _ = pyshacl.validate(union, shacl_graph=shapes, inference="none",
+                                               advanced=True, allow_warnings=True, inplace=True)
+    except TypeError:
+        # pySHACL 0.40 cannot compare an ill-typed literal ("yes"^^xsd:date) with a date
+        # (sh:lessThanOrEquals): such values are reported here, and the rest is validated
+        # without them.
+        ill_typed = [(s, p, o) for s, p, o in union if isinstance(o, Literal) and o.ill_typed]
+        if not ill_typed:
+            raise
+        found = [(s, p, o, f"{o} is not a valid {short(o.datatype)}") for s, p, o in ill_typed]
+        rest = Graph()
+        for triple in union:
+            if triple not in ill_typed:
+                rest.add(triple)
+        conforms, report, _ = pyshacl.validate(rest, shacl_graph=shapes, inference="none",
+                                               advanced=True, allow_warnings=True, inplace=True)
+    found += [] if conforms else [
         (report.value(result, SH.focusNode), report.value(result, SH.resultPath),
          report.value(result, SH.value), report.value(result, SH.resultMessage))
         for result in report.subjects(RDF.type, SH.ValidationResult)

@@ -145,3 +145,32 @@ def test_a_long_sheet_is_not_held_in_memory(tmp_path, monkeypatch):
     large, n_large = peak(10_000)
     assert (n_small, n_large) == (1_000, 10_000)
     assert large < 4 * small, (small, large)
+
+
+def test_claim_ids_across_the_files_of_a_run(tmp_path):
+    # The ids a run has read are kept as packed 128-bit keys (spreadsheet._ClaimIds): a repeat
+    # in one sheet names its line there, an id another sheet took names that sheet's line,
+    # and the same file given twice is two sheets.
+    def sheet(name, ids):
+        path = tmp_path / name
+        rows = [[i, "USA", "supports", "issue:human-rights", "", "2020-01-01", "",
+                 "https://example.org/x"] for i in ids]
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(COLUMNS)
+            writer.writerows(rows)
+        return path
+
+    first, second = sheet("a.csv", ["x1", "x2"]), sheet("b.csv", ["y1", "x2", "y2", "x2", "y1"])
+    reports = run_import(seeded(), "csv", [first, second, first])
+    assert [r.claims for r in reports] == [2, 2, 0]
+    assert sorted(str(p).removeprefix(f"{second}:") for p in reports[1].problems) == [
+        f"3: claim_id: claim:x2 is already a claim in {first}:3; a claim id belongs to one "
+        "file or import",
+        "5: claim_id: claim:x2 is also on line 3",
+        "6: claim_id: claim:y1 is also on line 2"]
+    assert sorted(str(p).removeprefix(f"{first}:") for p in reports[2].problems) == [
+        f"2: claim_id: claim:x1 is already a claim in {first}:2; a claim id belongs to one "
+        "file or import",
+        f"3: claim_id: claim:x2 is already a claim in {first}:3; a claim id belongs to one "
+        "file or import"]

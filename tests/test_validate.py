@@ -133,3 +133,32 @@ def test_the_wrong_fragment_passes_without_the_text():
     graphs = {path: read_turtle(path) for path in source_files()}
     graphs[BAD / "wrong-fragment.ttl"] = read_turtle(BAD / "wrong-fragment.ttl")
     validate(graphs, {})
+
+
+def test_an_ill_typed_date_in_an_interval_is_a_problem_not_a_traceback(tmp_path):
+    """pySHACL 0.40 raises TypeError comparing "yes"^^xsd:date with a date
+    (sh:lessThanOrEquals); the build reports the value instead (found by comparing fast
+    validation paths with pySHACL on generated values)."""
+    import pytest
+
+    from graph.build import build
+    from graph.errors import ValidationError
+    from graph.store import open_store
+
+    path = tmp_path / "interval.ttl"
+    path.write_text(
+        "@prefix sg: <https://stancegraph.org/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "<https://stancegraph.org/id/claim/interval-1> a sg:Claim ;\n"
+        "  sg:actor <https://stancegraph.org/id/state/KOR> ; sg:relation sg:alignedWith ;\n"
+        "  sg:target <https://stancegraph.org/id/state/USA> ;\n"
+        "  prov:wasDerivedFrom <https://stancegraph.org/id/source/kim-2021-03-27-monkey-cage> ;\n"
+        '  sg:validFrom "yes"^^xsd:date ; sg:validUntil "2021-01-01"^^xsd:date .\n',
+        encoding="utf-8")
+    store = open_store("oxigraph:memory")
+    with pytest.raises(ValidationError) as caught:
+        build(store, [path])
+    problems = "\n".join(caught.value.problems)
+    assert f"{path}: claim:interval-1: sg:validFrom: yes is not a valid xsd:date" in problems
+    assert store.count_triples() == 0

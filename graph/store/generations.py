@@ -54,7 +54,7 @@ from rdflib import URIRef
 
 from graph.errors import StoreError
 from graph.store.base import Triple
-from graph.store.oxigraph_io import load_graph
+from graph.store.oxigraph_io import load_graphs
 
 try:
     import fcntl
@@ -345,7 +345,11 @@ class Generations:
             try:
                 if current is not None or legacy:
                     source_path = root / current if current else root
-                    source = ox.Store.read_only(str(source_path))
+                    if current is not None and self._gen is not None and \
+                            self._gen.name == current:
+                        source = self._gen.store  # open already (and locked): no second open
+                    else:
+                        source = ox.Store.read_only(str(source_path))
                     counts = self._counts(current, source)
                     replaced = sum(counts.get(str(g), 0) for g in graphs)
                     kept = sum(counts.values()) - replaced
@@ -368,11 +372,10 @@ class Generations:
                 else:
                     target = ox.Store(str(partial))
                 loaded = 0
-                for graph, value in graphs.items():
-                    lines = load_graph(target, graph, value)
+                for graph, lines in load_graphs(target, graphs).items():
                     loaded += lines
                     if lines:
-                        counts[str(graph)] = lines
+                        counts[graph] = lines
                 if loaded >= OPTIMIZE_AFTER and 2 * loaded >= sum(counts.values()):
                     # The bulk loader leaves many overlapping files: compacting them once makes
                     # every later query 2-3x faster (measured on the UN votes), for about a
@@ -382,7 +385,7 @@ class Generations:
                 target = None  # closes the RocksDB instance
             except BaseException as exc:
                 # Close RocksDB before deleting its files: drop our references, and those the
-                # traceback's frames hold (e.g. load_graph's ``target``).
+                # traceback's frames hold (e.g. load_graphs' ``target``).
                 target = source = None
                 traceback.clear_frames(exc.__traceback__)
                 gc.collect()
