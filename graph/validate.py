@@ -168,13 +168,14 @@ def _shacl_problems(union: Graph, origin: Mapping[URIRef, Path]) -> list[str]:
         # pySHACL 0.40 cannot compare an ill-typed literal ("yes"^^xsd:date) with a date
         # (sh:lessThanOrEquals): such values are reported here, and the rest is validated
         # without them.
-        ill_typed = [(s, p, o) for s, p, o in union if isinstance(o, Literal) and o.ill_typed]
-        if not ill_typed:
+        set_aside = {(s, p, o) for s, p, o in union if isinstance(o, Literal) and o.ill_typed}
+        if not set_aside:
             raise
-        found = [(s, p, o, f"{o} is not a valid {short(o.datatype)}") for s, p, o in ill_typed]
+        found = [(s, p, o, f"{o} is not a valid {short(o.datatype)}")
+                 for s, p, o in sorted(set_aside)]
         rest = Graph()
         for triple in union:
-            if triple not in ill_typed:
+            if triple not in set_aside:
                 rest.add(triple)
         conforms, report, _ = pyshacl.validate(rest, shacl_graph=shapes, inference="none",
                                                advanced=True, allow_warnings=True, inplace=True)

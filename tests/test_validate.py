@@ -162,3 +162,4 @@ def test_an_ill_typed_date_in_an_interval_is_a_problem_not_a_traceback(tmp_path)
     problems = "\n".join(caught.value.problems)
     assert f"{path}: claim:interval-1: sg:validFrom: yes is not a valid xsd:date" in problems
     assert store.count_triples() == 0
+
