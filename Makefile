@@ -32,7 +32,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/test-prerequisites.sh
-	STANCEGRAPH_STORE=oxigraph:build/test-store $(PY) -m pytest -q
+	STANCEGRAPH_STORE=oxigraph:build/test-store $(PY) -m pytest -q -n 2 --dist loadgroup
 
 bench: $(STAMP)
 	$(PY) scripts/bench.py

@@ -6,9 +6,12 @@ store build their own; these two are read-only (the oxigraph one is opened read-
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
+import signal
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -77,8 +80,8 @@ def built_store(request):
 # (issues 12 and 15) One import per test run, shared by every test that needs the whole record,
 # also across pytest-xdist workers: the first worker to need it imports it into the run's shared
 # temporary folder under a file lock, the others wait for it and open the same store read-only.
-# (``--dist loadgroup`` cannot keep these tests on one worker: pytest-xdist 3.8 sets a node id
-# attribute that pytest 9 no longer reads.) Tests that use it are marked ``slow``.
+# Tests that use it are marked ``slow``: under ``--dist loadgroup`` one worker runs them all
+# (the xdist group ``slow``, see the pytest-xdist block below).
 
 #: The real UN votes (read-only, outside the project; CI has them).
 UNVOTES = Path(__file__).resolve().parents[2] / "shared" / "data" / "unvotes"
@@ -137,8 +140,93 @@ def full_unvotes_store(full_unvotes):
     return full_unvotes.store
 
 
+# ------------------------------------------------------------------------------ pytest-xdist
+# (issue 15) ``make test`` runs ``pytest -n 2 --dist loadgroup``: two worker processes, each with
+# its own session fixtures (stores, SPARQL servers, the full record's read-only handle). Three
+# xdist groups each keep their tests on one worker, one test after another:
+# - ``slow``: the tests on the full datasets of ../shared/data. Each holds up to about 1.2 GiB
+#   (the whole UN record in pandas, a notebook kernel on it), two at once would pass the suite's
+#   2 GiB budget, and the worker that imports the full record runs every test that reads it
+#   instead of another worker waiting for the import.
+# - ``browser``: the tests that drive Chromium (marked ``browser`` or using a ``browser``
+#   fixture): a headless Chromium and its helpers hold about 1 GB, two at once (one per
+#   worker) took the suite to 3.7 GB. A slow browser test stays in ``slow``.
+# - ``sparql-servers``: the tests on the oxigraph server and Virtuoso, which one worker starts
+#   once (tests/stores.py) instead of each worker starting its own.
+
+#: Fixtures whose tests form the xdist group ``sparql-servers``.
+SERVER_FIXTURES = {"sparql_servers", "small_virtuoso"}
+
+
+def pytest_configure(config):
+    """Give each xdist worker its own on-disk ``$STANCEGRAPH_STORE`` (``make test`` sets
+    ``oxigraph:build/test-store``): two processes cannot open one pyoxigraph folder for writing,
+    so ``gw0`` uses ``build/test-store-gw0`` and so on. Stores in memory or on a server are left
+    as they are.
+
+    Also undo an inherited "ignore SIGINT": a shell starts a background job (``make test &``)
+    with SIGINT ignored, every process the tests start inherits that, and Python then installs no
+    KeyboardInterrupt handler, so tests of what Ctrl-C does to a command (test_reliability_cli)
+    would fail by how the suite was started."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    uri = os.environ.get("STANCEGRAPH_STORE", "")
+    if not worker or not uri.strip():
+        return
+    scheme = uri.partition(":")[0] if ":" in uri and not uri.startswith(("/", ".")) else None
+    if (scheme == "oxigraph" and uri != "oxigraph:memory") or scheme is None:
+        os.environ["STANCEGRAPH_STORE"] = f"{uri.rstrip('/')}-{worker}"
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    """Tests on the whole UN record are slow."""
+    """Tests on the whole UN record are slow; slow tests, browser tests and tests on SPARQL
+    servers go to their xdist groups (``xdist_group`` marks in test files count too). The marks
+    are added before the other plugins see the items (``-m "not slow"`` must see them), the node
+    ids for ``--dist loadgroup`` are written after (pytest-xdist's own attempt comes first)."""
     for item in items:
-        if FULL_RECORD_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if FULL_RECORD_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.xdist_group("slow"))
+        elif item.get_closest_marker("browser") or "browser" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        if SERVER_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.xdist_group("sparql-servers"))
+    result = yield
+    if getattr(config.option, "loadgroup", False):  # set in xdist workers
+        for item in items:
+            _group_node_id(item)
+    return result
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """After a slow test, hand the memory it freed back to the system: glibc keeps freed heap
+    pages of a process (some 100 MB after a whole-record test), which the next slow test of the
+    same worker would otherwise sit on top of."""
+    if item.get_closest_marker("slow") and sys.platform == "linux":
+        import ctypes
+        import gc
+
+        gc.collect()
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _group_node_id(item) -> None:
+    """``--dist loadgroup`` for pytest 9: the scheduler reads an item's group from the suffix
+    ``@GROUP`` of its node id, which pytest-xdist 3.8 writes to ``item._nodeid``, an attribute
+    pytest 9 no longer reads (it keeps the id in ``item._id``); without this every test is
+    scheduled alone. Does nothing when the id already carries the suffix."""
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # a pytest whose node ids xdist still writes itself (pytest 8)
+        return
+    names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                    for mark in item.iter_markers("xdist_group")})
+    nodeid = item.nodeid
+    if not names or nodeid.rfind("@") > nodeid.rfind("]") or not hasattr(item, "_id"):
+        return
+    item._id = NodeId.parse(f"{nodeid}@{'_'.join(names)}")

@@ -12,6 +12,8 @@ Used by ``tests/stores.py`` (pytest fixtures) and ``scripts/bench.py``; also a c
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -19,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +71,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: Held while a server picks free ports and binds them (see :func:`_starting`).
+START_LOCK = Path(tempfile.gettempdir()) / f"stancegraph-servers-{os.getuid()}.lock"
+#: Starts tried when a server exits before answering because a port it was given was taken.
+START_TRIES = 3
+
+
+@contextlib.contextmanager
+def _starting():
+    """Serialise server starts across processes: :func:`free_port` gives a port that is free
+    *now*, and the server binds it seconds later (Virtuoso: after creating its database), so two
+    processes starting servers at once (pytest-xdist workers, the benchmark) could be given the
+    same port. The lock is held from picking the ports until the server answers on them."""
+    with open(START_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _port_taken(log: Path) -> bool:
+    """Whether the server's log says it could not bind a port (taken by another program)."""
+    text = _tail(log, 40)
+    return any(sign in text for sign in ("Failed HTTP listen", "Failed to start listening",
+                                         "Address already in use", "AddrInUse"))
+
+
 def oxigraph_binary() -> str | None:
     """The ``oxigraph`` command (PyPI package ``oxigraph``): next to this Python, or on PATH."""
     beside = Path(sys.executable).parent / "oxigraph"
@@ -113,20 +140,25 @@ def start_oxigraph(folder: Path, *, timeout: float = 30.0) -> Server:
         raise FileNotFoundError("oxigraph not installed (pip install oxigraph)")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    log = folder / "oxigraph.log"
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}"],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    server = Server("oxigraph-server", f"sparql+http://127.0.0.1:{port}/query", process,
-                    folder, log)
-    try:
-        _wait_http(f"http://127.0.0.1:{port}/query", process, log, timeout)
-    except Exception:
-        server.stop()
-        raise
-    return server
+    for attempt in range(1, START_TRIES + 1):
+        with _starting():
+            port = free_port()
+            log = folder / "oxigraph.log"
+            process = subprocess.Popen(
+                [binary, "serve", "--location", str(folder / "data"),
+                 "--bind", f"127.0.0.1:{port}"],
+                stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            server = Server("oxigraph-server", f"sparql+http://127.0.0.1:{port}/query",
+                            process, folder, log)
+            try:
+                _wait_http(f"http://127.0.0.1:{port}/query", process, log, timeout)
+                return server
+            except Exception:
+                server.stop()
+                if attempt == START_TRIES or not _port_taken(log):
+                    raise
+    raise AssertionError("unreachable")
 
 
 _VIRTUOSO_INI = """\
@@ -228,6 +260,35 @@ def start_virtuoso(
         )
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, START_TRIES + 1):
+        with _starting():
+            server = _launch_virtuoso(folder, max_rows, buffers)
+            try:
+                _wait_http(server.uri.replace("sparql+", "", 1), server.process, server.log,
+                           timeout)
+            except Exception:
+                server.stop()
+                if attempt == START_TRIES or not _port_taken(server.log):
+                    raise
+                continue
+        try:  # the ports are bound: the grants need not hold the lock
+            grants = subprocess.run(
+                [ISQL, f"127.0.0.1:{server.extra['sql_port']}", "dba", "dba",
+                 f"exec={_VIRTUOSO_GRANTS}"],
+                capture_output=True, text=True, timeout=60,
+            )
+            if grants.returncode != 0 or "Error" in grants.stdout + grants.stderr:
+                raise RuntimeError(f"isql grants failed: {grants.stdout}{grants.stderr}")
+        except Exception:
+            server.stop()
+            raise
+        return server
+    raise AssertionError("unreachable")
+
+
+def _launch_virtuoso(folder: Path, max_rows: int, buffers: int) -> Server:
+    """Write the ini with two free ports and start ``virtuoso-t`` on the folder's database
+    (created on the first start)."""
     sql_port, http_port = free_port(), free_port()
     while http_port == sql_port:
         http_port = free_port()
@@ -242,20 +303,8 @@ def start_virtuoso(
         cwd=folder, stdout=(folder / "virtuoso.out").open("wb"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    server = Server("virtuoso", f"sparql+http://127.0.0.1:{http_port}/sparql", process, folder,
-                    log, {"sql_port": sql_port})
-    try:
-        _wait_http(f"http://127.0.0.1:{http_port}/sparql", process, log, timeout)
-        grants = subprocess.run(
-            [ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={_VIRTUOSO_GRANTS}"],
-            capture_output=True, text=True, timeout=60,
-        )
-        if grants.returncode != 0 or "Error" in grants.stdout + grants.stderr:
-            raise RuntimeError(f"isql grants failed: {grants.stdout}{grants.stderr}")
-    except Exception:
-        server.stop()
-        raise
-    return server
+    return Server("virtuoso", f"sparql+http://127.0.0.1:{http_port}/sparql", process, folder,
+                  log, {"sql_port": sql_port})
 
 
 # ------------------------------------------------------------------------ command line

@@ -84,6 +84,7 @@ def test_changepoints_of_a_pair_and_of_a_state(sample_uri):
     assert json.loads(state.output)["series"]
 
 
+@pytest.mark.xdist_group("browser")  # drives Chromium: one at a time (tests/conftest.py)
 def test_vote_layer_page_opens_with_its_slider_and_threshold(sample_uri, tmp_path):
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is missing (scripts/test-prerequisites.sh installs it)")
