@@ -735,7 +735,7 @@ def import_data(store, kind, paths, on_error, max_problems, quiet, texts):
       stancegraph import unvotes ../shared/data/unvotes/
       stancegraph import alliances ../shared/data/ir_actors/cow_alliance.csv
     """
-    from graph.analysis.coverage import prepare
+    from graph.analysis.prepare import prepare
     from graph.output import printable
     from graph.sources.runner import format_report, progress_bar, run_import
 

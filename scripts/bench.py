@@ -61,7 +61,7 @@ GIB = 1 << 30
 def step_import(store_uri: str, folder: str) -> dict:
     """Build nothing, import the votes folder into the store (the ``import`` command's code:
     the import, then the whole-store counts it keeps for the analyses, timed apart)."""
-    from graph.analysis.coverage import prepare
+    from graph.analysis.prepare import prepare
     from graph.sources.runner import run_import
     from graph.store import open_store
 

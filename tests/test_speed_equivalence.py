@@ -301,3 +301,31 @@ def test_import_command_keeps_the_counts_for_the_analyses(tmp_path):
     assert len(list((tmp_path / "store" / f"{generation}.cache").glob("*.csv"))) == len(kept)
     assert issue_coverage(store)["n_claims"].sum() > 0
     assert len(list((tmp_path / "store" / f"{generation}.cache").glob("*.csv"))) == len(kept)
+
+
+@pytest.mark.parametrize("issue", ["human rights", "dprk-human-rights"])
+def test_votes_on_an_issue_picked_from_the_kept_table_equal_the_issue_query(tmp_path, issue):
+    """On disk, the votes grouped by resolution are kept once for every resolution and an
+    issue picks its resolutions from them; in memory the issue is asked of the store."""
+    from conftest import seed_texts
+
+    from graph.analysis.items import _grouped_resolutions, _resolve_issue_iri, position_items
+    from graph.analysis.prepare import prepare
+    from graph.build import build
+    from graph.sources.runner import run_import
+    from graph.store import open_store
+
+    disk, memory = open_store(f"oxigraph:{tmp_path / 'store'}"), open_store("oxigraph:memory")
+    for store in (disk, memory):
+        build(store, [DATA / "kor_cosponsors_2023.ttl"], texts=seed_texts())
+        run_import(store, "unvotes", [DATA / "import" / "unvotes"])
+    prepare(disk)
+    assert disk.keeps_answers and not memory.keeps_answers
+    wanted = _resolve_issue_iri(disk, issue)
+    picked, asked = (_grouped_resolutions(s, wanted) for s in (disk, memory))
+    key = ["res", "relation"]
+    picked, asked = (f.assign(codes=f["codes"].str.split().map(sorted))  # GROUP_CONCAT order
+                     .sort_values(key).reset_index(drop=True) for f in (picked, asked))
+    assert len(picked) > 0
+    assert picked.to_dict("records") == asked.to_dict("records")
+    _same_frames(position_items(disk, issue=issue), position_items(memory, issue=issue))

@@ -3,25 +3,15 @@
 :func:`issue_coverage` (the claims and sources on each issue, behind salience) and the newest
 date (:func:`graph.analysis.temporal.newest_date`, "now" when no --as-of is given) depend on
 the store's contents only: on disk they are kept with the store's generation
-(:mod:`graph.store.kept`), with the series of resolutions, and :func:`prepare` computes them
-right after an import, so that no analysis waits for them.
+(:mod:`graph.store.kept`), and :func:`graph.analysis.prepare.prepare` computes them right
+after an import, so that no analysis waits for them.
 """
 
 from __future__ import annotations
 
 from graph.store.kept import kept_rows
 
-__all__ = ["issue_coverage", "prepare"]
-
-
-def prepare(store) -> None:
-    """Compute and keep the whole-store counts of this module (after an import: the CLI's
-    ``import`` calls it). A store that keeps no answers (in memory, rdflib) is left alone."""
-    from graph.analysis.temporal import time_context
-
-    if getattr(store, "keeps_answers", False):
-        issue_coverage(store)
-        time_context(store)  # the newest date and the series of resolutions
+__all__ = ["issue_coverage"]
 
 
 def issue_coverage(store):

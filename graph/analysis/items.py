@@ -230,8 +230,16 @@ def _grouped_resolutions(store, wanted: str | None):
             {{ SELECT ?a ?code WHERE {{ ?a sg:isoCode ?code }} }}
         }} GROUP BY ?res ?relation ?adopted ?series"""
     columns = ["res", "relation", "adopted", "series", "codes"]
+    if getattr(store, "keeps_answers", False) and wanted:
+        # The table of every resolution is kept with the generation (made at import:
+        # graph.analysis.prepare), and an issue only picks its resolutions from it.
+        grouped = _grouped_resolutions(store, None)
+        about = {r["res"] for r in store.select_rows(
+            f"SELECT DISTINCT ?res WHERE {{ ?res a sg:Resolution ; sg:about ?about . "
+            f"{_issue_filter('?about', wanted)} }}")}
+        return grouped[grouped["res"].isin(about)].reset_index(drop=True)
     if hasattr(store, "select_csv"):
-        return pd.read_csv(io.BytesIO(store.select_csv(text)), dtype=str,
+        return pd.read_csv(io.BytesIO(store.select_csv(text, keep=not wanted)), dtype=str,
                            keep_default_na=False)
     return pd.DataFrame.from_records(
         [{c: ("" if r.get(c) is None else str(r.get(c))) for c in columns}
