@@ -181,13 +181,14 @@ def step_agreement_pandas(folder: str, issue: str, matrix_out: str) -> dict:
 
 
 def step_clusters(store_uri: str, issue: str) -> dict:
-    """The whole ``clusters`` analysis: agreement, Louvain communities, camps, swing states."""
+    """The whole ``clusters`` analysis as ``stancegraph clusters`` runs it: agreement, Louvain
+    communities, camps, swing states (no dendrogram: the command shows none)."""
     from graph.analysis import run_clusters
     from graph.store import open_store
 
     store = open_store(store_uri, read_only=True)
     with timed({}) as found:
-        result = run_clusters(store, issue=issue or None)
+        result = run_clusters(store, issue=issue or None, dendrogram=False)
     return {**found, "states": len(result.actors),
             "communities": len(result.communities), "swing": len(result.swing)}
 
@@ -354,6 +355,23 @@ def step_gaps(store_uri: str, actor: str = "", as_of: str = "") -> dict:
         rows = gap_rows(gaps)
     result["note"] = f"{len(rows)} gaps"
     return result
+
+
+def step_gaps_check(store_uri: str) -> dict:
+    """Whether ``gaps`` (the allies' claims, salience counted in the store) gives the rows
+    and evidence of the straightforward reading of every position of every state."""
+    from graph.analysis.project import allied_pairs, time_context
+    from graph.analysis.run import gap_rows, gaps_from_all_positions, run_gaps
+    from graph.store import open_store
+
+    store = open_store(store_uri, read_only=True)
+    context = time_context(store)
+    fast = run_gaps(store, context=context)
+    slow = gaps_from_all_positions(store, allied_pairs(store, context=context), context)
+    same = gap_rows(fast) == gap_rows(slow) and all(
+        a.evidence_a == b.evidence_a and a.evidence_b == b.evidence_b
+        for a, b in zip(fast, slow, strict=True))
+    return {"gaps": len(fast), "same": same}
 
 
 def step_actor(store_uri: str, code: str) -> dict:
@@ -802,6 +820,11 @@ def per_slice(bench: Bench, options, work: Path, percent: int, folder: Path, lab
                   _seconds(pandas), rss=pandas["peak_rss_mib"], note=_stopped(pandas))
         entry[f"agreement {what}"] = {"store": cold, "store_again": warm, "pandas": pandas}
     entry["analyses"] = analyses(bench, uri, label, floors, percent)
+    check = entry["gaps_check"] = bench.run("gaps-check", uri, label="gaps, checked")
+    bench.row("gaps: the same as reading every position", label, None, rss=check["peak_rss_mib"],
+              note=_stopped(check) or (f"{check['gaps']} gaps; " + (
+                  "same rows and evidence" if check["same"] else "DIFFERENT rows or evidence")),
+              met=None if _stopped(check) else check["same"])
     entry["votes"] = vote_rows(bench, options, work, percent, uri, folder, label)
     balance = entry["balance"] = bench.run("balance", uri, label="balance")
     bench.row("balance", label, _seconds(balance), rss=balance["peak_rss_mib"],

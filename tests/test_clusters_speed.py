@@ -141,11 +141,11 @@ def test_position_codes_equal_the_exploded_votes_on_a_slice(slice_store, issue, 
 def test_the_slice_exercises_supersession_in_series(slice_store):
     """On the slice, some votes before D are superseded within their series (else the
     comparisons above would not test that rule)."""
-    from graph.analysis.items import _grouped_resolutions, _resolution_positions
+    from graph.analysis.items import _resolution_positions, grouped_resolutions
     from graph.analysis.project import time_context
 
     context = time_context(slice_store, horizon="200y")
-    grouped = _grouped_resolutions(slice_store, None)
+    grouped = grouped_resolutions(slice_store, None)
     before = grouped["adopted"].str.slice(0, 10) <= context.clock.as_of
     cast = int(grouped.loc[before, "codes"].str.split().str.len().sum())
     counted = len(_resolution_positions(slice_store, None, context))
@@ -351,52 +351,7 @@ def test_louvain_on_the_slice_equals_networkx_on_the_sorted_copy(slice_store):
     assert sorted(map(sorted, result.communities)) == sorted(map(sorted, expected))
 
 
-def _random_weighted(seed, n=50, p=0.3):
-    rng = np.random.default_rng(seed)
-    G = nx.gnp_random_graph(n, p, seed=seed)
-    for u, v in G.edges:
-        if rng.random() < 0.8:  # the others keep no weight: they count 1
-            G[u][v]["weight"] = float(rng.choice([0.25, 0.5, 1.0, rng.uniform(0.01, 1)]))
-    return G
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_weight_matrix_equals_networkx(seed):
-    from graph.algorithms.swing import _weight_matrix
-
-    G = _random_weighted(seed)
-    G.add_edge(3, 3, weight=0.5)
-    nodes = [int(v) for v in np.random.default_rng(seed).permutation(len(G))]
-    for weight in ("weight", None):
-        expected = nx.to_numpy_array(G, nodelist=nodes, weight=weight, nonedge=0.0)
-        assert _weight_matrix(G, nodes, weight).ravel().tolist() == pytest.approx(
-            expected.ravel().tolist())
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2, 3])
-@pytest.mark.parametrize("p", [0.05, 0.3, 0.95])
-def test_dense_dijkstra_equals_scipy(seed, p):
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import dijkstra
-
-    from graph.algorithms.swing import dense_dijkstra
-
-    G = _random_weighted(seed, n=80, p=p)
-    w = nx.to_numpy_array(G, weight="weight", nonedge=0.0)
-    with np.errstate(divide="ignore"):
-        distance = np.where(w > 0, 1.0 / w, np.inf)
-    np.fill_diagonal(distance, np.inf)
-    sources = np.random.default_rng(seed).choice(80, 20, replace=False)
-    edges = np.isfinite(distance)
-    expected = dijkstra(csr_matrix((distance[edges], np.nonzero(edges)), shape=(80, 80)),
-                        directed=True, indices=sources)
-    found = dense_dijkstra(distance, sources)
-    assert np.isinf(found).tolist() == np.isinf(expected).tolist()
-    assert found[np.isfinite(found)].tolist() == pytest.approx(
-        expected[np.isfinite(expected)].tolist())
-
-
-def test_the_dendrogram_is_computed_when_read_and_is_the_same(sample_stores):
+def test_the_dendrogram_is_that_of_the_agreement(sample_stores):
     from graph.algorithms.communities import hierarchical_clusters
     from graph.analysis import run_clusters
 

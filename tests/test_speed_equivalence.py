@@ -309,7 +309,7 @@ def test_votes_on_an_issue_picked_from_the_kept_table_equal_the_issue_query(tmp_
     issue picks its resolutions from them; in memory the issue is asked of the store."""
     from conftest import seed_texts
 
-    from graph.analysis.items import _grouped_resolutions, _resolve_issue_iri, position_items
+    from graph.analysis.items import _resolve_issue_iri, grouped_resolutions, position_items
     from graph.analysis.prepare import prepare
     from graph.build import build
     from graph.sources.runner import run_import
@@ -322,7 +322,7 @@ def test_votes_on_an_issue_picked_from_the_kept_table_equal_the_issue_query(tmp_
     prepare(disk)
     assert disk.keeps_answers and not memory.keeps_answers
     wanted = _resolve_issue_iri(disk, issue)
-    picked, asked = (_grouped_resolutions(s, wanted) for s in (disk, memory))
+    picked, asked = (grouped_resolutions(s, wanted) for s in (disk, memory))
     key = ["res", "relation"]
     picked, asked = (f.assign(codes=f["codes"].str.split().map(sorted))  # GROUP_CONCAT order
                      .sort_values(key).reset_index(drop=True) for f in (picked, asked))

@@ -38,42 +38,7 @@ __all__ = [
     "membership_strength",
     "ClusterReport",
     "cluster_report",
-    "deferred",
 ]
-
-
-class _OnFirstAccess:
-    """A dataclass field whose value may be given as a function of no arguments, called the
-    first time the field is read and then kept (the dendrogram: SciPy's clustering costs a
-    tenth of a second to import, and the command line never shows it)."""
-
-    def __set_name__(self, owner, name):
-        self.slot = f"_{name}_value"
-
-    def __get__(self, obj, owner=None):
-        if obj is None:
-            return None  # the field's default
-        value = obj.__dict__[self.slot]
-        if isinstance(value, _Deferred):
-            value = value.compute()
-            obj.__dict__[self.slot] = value
-        return value
-
-    def __set__(self, obj, value):
-        obj.__dict__[self.slot] = value
-
-
-@dataclass(frozen=True)
-class _Deferred:
-    """A value computed on first access (see :class:`_OnFirstAccess`)."""
-
-    compute: object
-
-
-def deferred(compute) -> _Deferred:
-    """Wrap a function of no arguments so that a :class:`ClusterReport` field computes it when
-    it is first read (``ClusterReport(..., hierarchy=deferred(lambda: ...))``)."""
-    return _Deferred(compute)
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,7 +61,7 @@ class ClusterReport:
         Per-actor bloc strength and swing flag (:func:`membership_strength`).
     hierarchy : HierarchicalResult or None
         Average-linkage tree cut into as many clusters as Louvain found; None with fewer than
-        two actors. May be given as :func:`deferred`: then computed when first read.
+        two actors.
     """
 
     method: str
@@ -105,7 +70,7 @@ class ClusterReport:
     graph: nx.Graph
     communities: tuple
     membership: pd.DataFrame
-    hierarchy: HierarchicalResult | None = _OnFirstAccess()
+    hierarchy: HierarchicalResult | None
 
 
 def cluster_report(matrix, method="s_score", resolution=1.0, seed=0, min_common=1,

@@ -229,7 +229,7 @@ def _in_sorted_order(G, weight) -> bool:
     try:
         if nodes != sorted(nodes):
             return False
-        return all(list(nbrs) == sorted(nbrs) for nbrs in G._adj.values())
+        return all(list(nbrs) == sorted(nbrs) for _, nbrs in G.adjacency())
     except TypeError:  # names that do not sort
         return False
 

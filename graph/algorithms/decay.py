@@ -93,20 +93,19 @@ class Weights:
     """The rules of docs/TIME.md applied to arrays of claims (:func:`weigh_arrays`).
 
     Attributes hold one value per claim: ``weight``, ``age_days`` (NaN for standing claims
-    and acts after D), ``t`` (an act's time in days), and the masks the statuses come from;
-    ``live`` (row numbers of the acts that count before supersession), ``group`` (their
-    dense (actor, key) group numbers) and ``older`` (which of them are superseded).
+    and acts after D), ``t`` (an act's time in days), and the masks the statuses come from
+    (with the caller's ``standing`` and ``in_office``); ``live`` (row numbers of the acts
+    that count before supersession), ``group`` (their dense (actor, key) group numbers) and
+    ``older`` (which of them are superseded).
     """
 
     weight: np.ndarray
     age_days: np.ndarray
     t: np.ndarray
-    standing: np.ndarray
     started: np.ndarray
     act_started: np.ndarray
     not_ended: np.ndarray
     in_horizon: np.ndarray
-    in_office: np.ndarray
     superseded: np.ndarray
     live: np.ndarray
     group: np.ndarray
@@ -158,9 +157,9 @@ def weigh_arrays(date, start, until, *, open_ended, standing, in_office, group, 
     standing_weight = (started & not_ended & in_office).astype(float)
     return Weights(
         weight=np.where(standing, standing_weight, act_weight),
-        age_days=np.where(standing | ~act_started, np.nan, age), t=t, standing=standing,
-        started=started, act_started=act_started, not_ended=not_ended, in_horizon=in_horizon,
-        in_office=in_office, superseded=superseded, live=live, group=codes, older=older)
+        age_days=np.where(standing | ~act_started, np.nan, age), t=t, started=started,
+        act_started=act_started, not_ended=not_ended, in_horizon=in_horizon,
+        superseded=superseded, live=live, group=codes, older=older)
 
 
 def _pair_codes(first, second) -> np.ndarray:
@@ -259,8 +258,8 @@ def claim_weights(claims, clock: Clock, terms=None):
     frame["age_days"] = w.age_days
     frame["t"] = w.t
     status = np.select(
-        [~w.in_office, np.where(w.standing, ~w.started, ~w.act_started),
-         w.standing & ~w.not_ended, ~w.standing & w.superseded, ~w.standing & ~w.in_horizon],
+        [~in_office, np.where(standing, ~w.started, ~w.act_started),
+         standing & ~w.not_ended, ~standing & w.superseded, ~standing & ~w.in_horizon],
         ["out of office", "future", "ended", "superseded", "beyond horizon"],
         default="counts")
     frame["status"] = status

@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-__all__ = ["membership_strength", "weighted_betweenness", "dense_dijkstra"]
+__all__ = ["membership_strength", "weighted_betweenness"]
 
 
 @nx.utils.not_implemented_for("directed")
@@ -89,7 +89,7 @@ def membership_strength(G, communities, weight="weight", *, sources=None, seed=N
     if not nx.community.is_partition(G, communities):
         raise ValueError("communities must be a partition of the nodes of the graph")
     actors = sorted(G.nodes)
-    w = _weight_matrix(G, actors, weight)
+    w = nx.to_numpy_array(G, nodelist=actors, weight=weight, nonedge=0.0)
     if (w < 0).any():
         raise ValueError("membership_strength needs non-negative edge weights")
     np.fill_diagonal(w, 0.0)
@@ -140,32 +140,12 @@ def membership_strength(G, communities, weight="weight", *, sources=None, seed=N
     )
 
 
-def _weight_matrix(G, nodes, weight):
-    """``networkx.to_numpy_array(G, nodelist=nodes, weight=weight, nonedge=0.0)`` of a simple
-    undirected graph, read straight from its adjacency (a missing weight counts 1): the
-    dense agreement graph of ~200 states has ~18,000 edges, and networkx's general
-    conversion took longer than everything else membership_strength does."""
-    index = {v: i for i, v in enumerate(nodes)}
-    rows, cols, values = [], [], []
-    for u, neighbours in G.adjacency():
-        i = index[u]
-        for v, data in neighbours.items():
-            rows.append(i)
-            cols.append(index[v])
-            values.append(data.get(weight, 1))
-    w = np.zeros((len(nodes), len(nodes)))
-    w[np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)] = np.asarray(
-        values, dtype=float)
-    return w
-
-
 def weighted_betweenness(distance, sources, *, sampled=False):
     """Normalised shortest-path betweenness of an undirected graph given as a distance matrix.
 
     The same numbers as ``networkx.betweenness_centrality(G, k=..., weight=...,
-    normalized=True)`` (Brandes' algorithm [1]_, endpoints excluded), computed with Dijkstra
-    from every source at once (:func:`dense_dijkstra` up to 512 nodes, else SciPy's sparse
-    one, with the same distances) and Brandes' path counting and dependency accumulation
+    normalized=True)`` (Brandes' algorithm [1]_, endpoints excluded), computed with SciPy's
+    Dijkstra from every source at once and Brandes' path counting and dependency accumulation
     vectorised over the sources in numpy: one step per rank in distance order instead of one
     Python step per edge.
 
@@ -205,6 +185,9 @@ def weighted_betweenness(distance, sources, *, sampled=False):
     >>> weighted_betweenness(path, np.arange(3)).tolist()
     [0.0, 1.0, 0.0]
     """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
     distance = np.array(distance, dtype=float)
     n = len(distance)
     sources = np.asarray(sources, dtype=np.int64)
@@ -212,15 +195,9 @@ def weighted_betweenness(distance, sources, *, sampled=False):
     if n == 0 or len(sources) == 0:
         return between
     np.fill_diagonal(distance, np.inf)
-    if n <= _DENSE_DIJKSTRA:
-        dist = dense_dijkstra(distance, sources)
-    else:
-        from scipy.sparse import csr_matrix
-        from scipy.sparse.csgraph import dijkstra
-
-        edges = np.isfinite(distance)
-        graph = csr_matrix((distance[edges], np.nonzero(edges)), shape=(n, n))
-        dist = dijkstra(graph, directed=True, indices=sources)  # k x n; inf: unreachable
+    edges = np.isfinite(distance)
+    graph = csr_matrix((distance[edges], np.nonzero(edges)), shape=(n, n))
+    dist = dijkstra(graph, directed=True, indices=sources)  # k x n; inf: unreachable
     k = len(sources)
     rows = np.arange(k)
     order = np.argsort(dist, axis=1, kind="stable")  # the source first (distance 0)
@@ -254,62 +231,3 @@ def weighted_betweenness(distance, sources, *, sampled=False):
     is_source[sources] = True
     scale_source = 1 / ((k - 1) * (pairs - 1)) if k > 1 else np.nan
     return between * np.where(is_source, scale_source, 1 / (k * (pairs - 1)))
-
-
-#: Up to this many nodes the shortest distances come from :func:`dense_dijkstra` (numpy, one
-#: step per node for all sources at once); above it from SciPy's sparse Dijkstra. On the dense
-#: agreement graph of ~200 states both take milliseconds, and importing SciPy's graph module
-#: costs a tenth of a second, more than ``clusters`` on a small store spends on anything else.
-_DENSE_DIJKSTRA = 512
-
-
-def dense_dijkstra(distance, sources):
-    """Shortest distances from each source, Dijkstra's algorithm on a dense distance matrix.
-
-    Parameters
-    ----------
-    distance : numpy.ndarray
-        ``n x n`` matrix of positive edge lengths, ``inf`` where there is no edge (the
-        diagonal must be ``inf`` or 0).
-    sources : array of int
-        The source nodes.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``k x n`` distances (``inf``: unreachable), the same numbers as
-        ``scipy.sparse.csgraph.dijkstra(..., directed=True, indices=sources)``.
-
-    Notes
-    -----
-    All sources advance together: each step settles, for every source, its nearest unsettled
-    node and relaxes the edges out of it. A node's distance is the smallest
-    ``d(s, u) + l(u, w)`` over the nodes ``u`` settled before it, the same floating-point sums
-    any Dijkstra takes its minimum over (lengths are positive, so a node at the same distance
-    never improves another), hence the same values as SciPy's.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> inf = np.inf
-    >>> d = np.array([[inf, 1.0, 4.0], [1.0, inf, 2.0], [4.0, 2.0, inf]])
-    >>> dense_dijkstra(d, [0, 2]).tolist()
-    [[0.0, 1.0, 3.0], [3.0, 2.0, 0.0]]
-    """
-    distance = np.asarray(distance, dtype=float)
-    sources = np.asarray(sources, dtype=np.int64)
-    k, n = len(sources), len(distance)
-    rows = np.arange(k)
-    dist = np.full((k, n), np.inf)
-    dist[rows, sources] = 0.0
-    # Settled nodes carry an infinite penalty in the search for the nearest open one. Relaxing
-    # them again is harmless: a settled node is no farther than the node settled now.
-    penalty = np.zeros((k, n))
-    for _ in range(n):
-        nearest = np.argmin(dist + penalty, axis=1)
-        reach = dist[rows, nearest] + penalty[rows, nearest]
-        if not np.isfinite(reach).any():
-            break
-        penalty[rows, nearest] = np.inf
-        np.minimum(dist, reach[:, None] + distance[nearest], out=dist)
-    return dist

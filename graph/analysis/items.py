@@ -17,7 +17,7 @@ from graph.analysis.project import _VALIDITY, _code, claims_then, time_context, 
 from graph.dates import iso_or_none as _iso
 from graph.vocab import relations
 
-__all__ = ["position_items", "position_codes", "PositionCodes"]
+__all__ = ["position_items", "position_codes", "PositionCodes", "grouped_resolutions"]
 
 
 def _resolve_issue_iri(store, issue: str) -> str:
@@ -202,7 +202,7 @@ def _acts_on_resolutions(store, wanted: str | None, context):
     return weighted[["actor", "item", "position", "weight"]]
 
 
-def _grouped_resolutions(store, wanted: str | None):
+def grouped_resolutions(store, wanted: str | None):
     """Votes and sponsorships as the store groups them: one row per resolution and relation
     (``res``, ``relation``, ``adopted``, ``series``, ``codes``: the ISO codes, space-separated).
     """
@@ -233,7 +233,7 @@ def _grouped_resolutions(store, wanted: str | None):
     if getattr(store, "keeps_answers", False) and wanted:
         # The table of every resolution is kept with the generation (made at import:
         # graph.analysis.prepare), and an issue only picks its resolutions from it.
-        grouped = _grouped_resolutions(store, None)
+        grouped = grouped_resolutions(store, None)
         about = {r["res"] for r in store.select_rows(
             f"SELECT DISTINCT ?res WHERE {{ ?res a sg:Resolution ; sg:about ?about . "
             f"{_issue_filter('?about', wanted)} }}")}
@@ -268,7 +268,7 @@ def _resolution_votes(store, wanted: str | None, context) -> dict:
     empty = {"actors": np.zeros(0, dtype=object), "items": np.zeros(0, dtype=object),
              "actor": np.zeros(0, dtype=np.int64), "item": np.zeros(0, dtype=np.int64),
              "position": np.zeros(0), "weight": np.zeros(0)}
-    grouped = _grouped_resolutions(store, wanted)
+    grouped = grouped_resolutions(store, wanted)
     if grouped.empty:
         return empty
     table = {str(r.iri): r.polarity for r in relations().values()
@@ -310,7 +310,7 @@ def _resolution_positions(store, wanted: str | None, context):
     table = {str(r.iri): r.polarity for r in relations().values()
              if not r.symmetric and r.name in _ON_THE_DATE}
     kinds = {str(r.iri): r.kind for r in relations().values()}
-    grouped = _grouped_resolutions(store, wanted)
+    grouped = grouped_resolutions(store, wanted)
     if grouped.empty:
         return pd.DataFrame(columns=["actor", "item", "position", "weight"])
     grouped = grouped.assign(

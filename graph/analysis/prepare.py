@@ -16,10 +16,10 @@ __all__ = ["prepare"]
 def prepare(store) -> None:
     """Compute and keep the whole-store answers the analyses start from (after an import)."""
     from graph.analysis.coverage import issue_coverage
-    from graph.analysis.items import _grouped_resolutions
+    from graph.analysis.items import grouped_resolutions
     from graph.analysis.temporal import time_context
 
     if getattr(store, "keeps_answers", False):
         issue_coverage(store)
         time_context(store)  # the newest date and the series of resolutions
-        _grouped_resolutions(store, None)
+        grouped_resolutions(store, None)

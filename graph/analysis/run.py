@@ -256,7 +256,6 @@ def run_clusters(
         agreement_graph,
         agreement_matrix,
         common_counts,
-        deferred,
         hierarchical_clusters,
         louvain_clusters,
         membership_strength,
@@ -308,12 +307,8 @@ def run_clusters(
     communities = louvain_clusters(G, resolution=resolution, seed=seed)
     # Above BETWEENNESS_SOURCES states, betweenness is estimated from that many sources.
     membership = membership_strength(G, communities, sources=BETWEENNESS_SOURCES, seed=seed)
-    # The dendrogram (SciPy) is for Python users; the command line shows none. It is computed
-    # when first read (report.hierarchy), from a copy of the agreement as it is now.
-    hierarchy = None
-    if dendrogram and len(actors) > 2:
-        frozen = blended.copy()
-        hierarchy = deferred(lambda: hierarchical_clusters(frozen))
+    # The dendrogram (SciPy) is for Python users; the command line shows none.
+    hierarchy = hierarchical_clusters(blended) if dendrogram and len(actors) > 2 else None
     report = ClusterReport(
         method=method,
         agreement=blended,
