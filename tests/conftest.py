@@ -219,7 +219,10 @@ def _group_node_id(item) -> None:
     """``--dist loadgroup`` for pytest 9: the scheduler reads an item's group from the suffix
     ``@GROUP`` of its node id, which pytest-xdist 3.8 writes to ``item._nodeid``, an attribute
     pytest 9 no longer reads (it keeps the id in ``item._id``); without this every test is
-    scheduled alone. Does nothing when the id already carries the suffix."""
+    scheduled alone. Does nothing when the id already carries the suffix.
+
+    Upstream: pytest-dev/pytest-xdist#1386 (open; fix proposed in #1388). Remove this once a
+    released pytest-xdist groups tests under pytest 9 by itself."""
     try:
         from _pytest.nodeid import NodeId
     except ImportError:  # a pytest whose node ids xdist still writes itself (pytest 8)
