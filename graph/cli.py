@@ -803,14 +803,15 @@ def render(store, output, view, color, focus, depth, relation_names, actor_types
       stancegraph render --view votes -o build/votes.html
       stancegraph render --focus KOR --depth 2 --relation opposes --relation criticizes
     """
+    from graph.explorer.render import ViewOptions
     from graph.explorer.render import render as run_render
 
-    report = run_render(
-        store, output, view=view, color=color, focus=focus, depth=depth,
-        relations=relation_names or None, actor_types=actor_types or None, source=source,
-        as_of=as_of, node_budget=node_budget, title=title, half_life=half_life,
-        horizon=horizon,
+    options = ViewOptions(
+        view=view, color=color, focus=focus, depth=depth, relations=relation_names or None,
+        actor_types=actor_types or None, source=source, as_of=as_of, node_budget=node_budget,
+        half_life=half_life, horizon=horizon,
     )
+    report = run_render(store, output, options, title=title)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"{report.nodes} nodes, {report.edges} edges"

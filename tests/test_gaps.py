@@ -264,3 +264,79 @@ def test_gaps_do_not_depend_on_row_order(rows, pairs, data):
                       ordered=False)
     scores = [g.score for g in coordination_gaps(table, pairs)]
     assert scores == sorted(scores, reverse=True)
+
+
+# ---------------------------------------------------------------------- on a store, at dates
+
+#: Dates before the test alliances (COW, from 1953), and around the seed's claims (2021).
+DATES = ["1950-06-25", "2019-03-22", "2021-03-27", "2023-12-31", "2029-12-31"]
+
+
+@pytest.fixture(scope="module")
+def allied_store():
+    """The seed with the test fixture's COW alliances (tests/data/import/cow)."""
+    from import_helpers import FIXTURES, seeded
+
+    from graph.sources.runner import run_import
+
+    store = seeded("oxigraph:memory")
+    run_import(store, "alliances", [FIXTURES / "cow"])
+    return store
+
+
+@pytest.mark.parametrize("issue", [None, "DPRK human rights"], ids=["direct", "one-issue"])
+@pytest.mark.parametrize("actor", [None, "KOR"], ids=["every-pair", "one-actor"])
+def test_gaps_at_dates_are_run_gaps_at_each_date(allied_store, actor, issue):
+    """gaps --compare's reading (what the dates share read once) finds what run_gaps finds
+    at each date on its own, and reads the claims the comparison explains the gaps with."""
+    from graph.analysis.gaps import gaps_at_dates, run_gaps
+    from graph.analysis.project import positions, state_iris
+
+    dated = gaps_at_dates(allied_store, DATES, actor=actor, issue=issue)
+    assert [d.context.clock.as_of for d in dated] == DATES
+    assert dated[0].gaps == []  # no alliance yet: the states read are those of later dates
+    found_any = False
+    for day, at in zip(DATES, dated, strict=True):
+        alone = run_gaps(allied_store, actor=actor, issue=issue, as_of=day)
+        _assert_same_gaps(at.gaps, alone)
+        found_any |= bool(alone)
+    assert found_any
+    # The positions hold, at each date, what graph.analysis.timeline.compare_gaps reads a
+    # second time for the states of the gaps found at either date.
+    members = sorted({a for d in dated for g in d.gaps for a in g.pair})
+    iris = state_iris(allied_store)
+    keys = ["actor", "issue", "claim"]
+    for day, at in zip(DATES, dated, strict=True):
+        read = positions(allied_store, actors=[iris[m] for m in members], as_of=day,
+                         propagate=issue is not None, keep_inactive=True)
+        ours = at.positions[at.positions["actor"].isin(members)]
+        assert len(read) > 0
+        pd.testing.assert_frame_equal(
+            ours.drop_duplicates(keys).sort_values(keys).reset_index(drop=True),
+            read.drop_duplicates(keys).sort_values(keys).reset_index(drop=True))
+
+
+def test_gaps_at_no_date_are_none(allied_store):
+    from graph.analysis.gaps import gaps_at_dates
+
+    assert gaps_at_dates(allied_store, []) == []
+
+
+def test_allies_are_read_once_for_the_gaps_and_their_caller(allied_store):
+    """allies_at gives actor_profile the pairs it reads the allies' claims with, and run_gaps
+    takes them instead of asking the store again: the same gaps."""
+    from graph.analysis.gaps import allies_at, run_gaps
+    from graph.analysis.project import allied_pairs, time_context
+
+    context = time_context(allied_store, as_of="2021-03-27")
+    allies = allies_at(allied_store, context, actor="KOR")
+    assert allies.pairs == allied_pairs(allied_store, context=context)
+    assert "KOR" in allies.members and "USA" in allies.members
+    assert allies.members == {x for a, b, _ in allies.pairs if "KOR" in (a, b) for x in (a, b)}
+    _assert_same_gaps(run_gaps(allied_store, actor="KOR", context=context, allies=allies),
+                      run_gaps(allied_store, actor="KOR", context=context))
+    everyone = allies_at(allied_store, context)
+    assert everyone.actor is None and everyone.pairs == allies.pairs
+    assert everyone.members == {x for a, b, _ in allies.pairs for x in (a, b)}
+    with pytest.raises(ValueError, match="allies found for actor 'KOR', gaps asked for None"):
+        run_gaps(allied_store, context=context, allies=allies)

@@ -1,15 +1,20 @@
 """Coordination gaps on a store: allies' positions read, salience counted, gaps ranked.
 
 The algorithm is :func:`graph.algorithms.gaps.coordination_gaps`; this module reads what it
-needs from the store at a date (docs/TIME.md) and flattens the gaps for tables
+needs from the store at a date (docs/TIME.md), or at several dates reading what they share once
+(:func:`gaps_at_dates`, for ``gaps --compare``), and flattens the gaps for tables
 (:func:`gap_rows`). ``graph.analysis.run`` re-exports it with the other analyses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from graph.errors import StanceGraphError
 
-__all__ = ["run_gaps", "gaps_from_all_positions", "gap_rows", "resolve_issue"]
+__all__ = ["Allies", "DatedGaps", "allies_at", "run_gaps", "gaps_at_dates",
+           "gaps_from_all_positions", "gap_rows", "resolve_issue"]
 
 
 def resolve_issue(frame, issue: str | None) -> str | None:
@@ -28,8 +33,40 @@ def resolve_issue(frame, issue: str | None) -> str | None:
 
 # ------------------------------------------------------------------------------ gaps
 
+@dataclass(frozen=True)
+class Allies:
+    """The pairs of states allied at one date, and the states whose claims their gaps need.
+
+    Attributes
+    ----------
+    pairs : list of (str, str, str)
+        ``(code_a, code_b, basis)`` as :func:`graph.analysis.project.allied_pairs` gives them.
+    actor : str or None
+        The state the gaps are asked for (None: every pair).
+    members : frozenset of str
+        The states of the pairs (with ``actor``, of its pairs only), and ``actor`` itself.
+    """
+
+    pairs: list
+    actor: str | None
+    members: frozenset
+
+
+def allies_at(store, context, *, actor: str | None = None) -> Allies:
+    """The allied pairs at the date of ``context`` (a graph.analysis.temporal.TimeContext),
+    read from the store once, for :func:`run_gaps` (``allies=``) and for callers that need
+    them too (``actor_profile`` reads the claims of an actor and of its allies at once)."""
+    from graph.analysis.project import allied_pairs
+
+    pairs = allied_pairs(store, context=context)
+    members = {x for a, b, _ in pairs if actor is None or actor in (a, b) for x in (a, b)}
+    if actor is not None:
+        members.add(actor)
+    return Allies(pairs, actor, frozenset(members))
+
+
 def run_gaps(store, *, actor=None, issue=None, min_score=0.0, as_of=None, half_life=None,
-             horizon=None, context=None, table=None):
+             horizon=None, context=None, table=None, allies: Allies | None = None):
     """Coordination gaps between allied states at D, ranked (see graph.algorithms.gaps).
 
     Allies are pairs of states with an ``alignedWith`` claim holding at D (stated, rolled up,
@@ -44,46 +81,56 @@ def run_gaps(store, *, actor=None, issue=None, min_score=0.0, as_of=None, half_l
     all the claims (:func:`graph.analysis.project.issue_coverage`): the same gaps as from the
     whole positions table (:func:`gaps_from_all_positions`, the straightforward reading),
     without reading the votes of the states no alliance involves. ``table`` is those claims'
-    positions when the caller has read them already (:func:`actor_profile`).
+    positions and ``allies`` the :func:`allies_at` of ``context`` and ``actor`` when the
+    caller has read them already (:func:`actor_profile`).
     """
-    from graph.algorithms.gaps import coordination_gaps
-    from graph.analysis.project import (
-        allied_pairs,
-        issue_coverage,
-        positions,
-        state_iris,
-        time_context,
-    )
+    from graph.analysis.project import issue_coverage, time_context
 
     if context is None:
         context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
-    pairs = allied_pairs(store, context=context)
+    if allies is None:
+        allies = allies_at(store, context, actor=actor)
+    elif allies.actor != actor:
+        raise ValueError(f"allies found for actor {allies.actor!r}, gaps asked for {actor!r}")
     if issue is not None:
-        return gaps_from_all_positions(store, pairs, context, actor=actor, issue=issue,
+        return gaps_from_all_positions(store, allies.pairs, context, actor=actor, issue=issue,
                                        min_score=min_score)
-    members = {x for a, b, _ in pairs if actor is None or actor in (a, b) for x in (a, b)}
-    if actor is not None:
-        members.add(actor)
     if table is None:
-        iris = state_iris(store)
-        table = positions(store, actors=[iris[m] for m in sorted(members) if m in iris],
-                          propagate=False, context=context, keep_inactive=True)
-    table = table[table["actor"].isin(members)]
+        table = _member_positions(store, allies.members, context)
+    return _member_gaps(table, allies, min_score=min_score, coverage=issue_coverage(store))
+
+
+def _member_positions(store, members, context, iris=None):
+    """The positions (direct issues, weight 0 kept) of the claims of the states ``members``."""
+    from graph.analysis.project import positions, state_iris
+
+    iris = state_iris(store) if iris is None else iris
+    return positions(store, actors=[iris[m] for m in sorted(members) if m in iris],
+                     propagate=False, context=context, keep_inactive=True)
+
+
+def _member_gaps(table, allies: Allies, *, min_score, coverage) -> list:
+    """:func:`run_gaps` without ``issue``, from positions holding the allies' claims."""
+    from graph.algorithms.gaps import coordination_gaps
+
+    table = table[table["actor"].isin(allies.members)]
     if table.empty:
         return []
-    return _real_gaps(coordination_gaps(table, pairs, actor=actor, min_score=min_score,
-                                        coverage=issue_coverage(store)))
+    return _real_gaps(coordination_gaps(table, allies.pairs, actor=allies.actor,
+                                        min_score=min_score, coverage=coverage))
 
 
-def gaps_from_all_positions(store, pairs, context, *, actor=None, issue=None, min_score=0.0):
+def gaps_from_all_positions(store, pairs, context, *, actor=None, issue=None, min_score=0.0,
+                            table=None):
     """:func:`run_gaps` from the positions of every state on every issue (all claims read,
     propagated up the issue hierarchy): the straightforward reading, used with ``issue``
     (whose broader issues combine the claims under them) and by the tests as the reference
-    the faster reading must equal."""
+    the faster reading must equal. ``table``: those positions at ``context``, if read."""
     from graph.algorithms.gaps import coordination_gaps
     from graph.analysis.project import positions
 
-    table = positions(store, context=context, keep_inactive=True)
+    if table is None:
+        table = positions(store, context=context, keep_inactive=True)
     if table.empty:
         return []
     code = resolve_issue(table, issue)
@@ -91,6 +138,68 @@ def gaps_from_all_positions(store, pairs, context, *, actor=None, issue=None, mi
         table = table[table["via"] == ""]
     return _real_gaps(coordination_gaps(table, pairs, actor=actor, issue=code,
                                         min_score=min_score))
+
+
+# ------------------------------------------------------------------------------ at several dates
+
+@dataclass(frozen=True)
+class DatedGaps:
+    """The gaps at one date of :func:`gaps_at_dates`, with what they were computed from.
+
+    Attributes
+    ----------
+    context : graph.analysis.temporal.TimeContext
+        The date D and the decay.
+    gaps : list of graph.algorithms.gaps.Gap
+        What :func:`run_gaps` finds at D.
+    positions : pandas.DataFrame
+        The positions at D that were read for them (weight 0 kept): with ``issue``, of every
+        state, propagated up the issue hierarchy; without, of every state that is a member
+        (:attr:`Allies.members`) at any of the dates, on their direct issues. It holds the
+        claims of both sides of every gap found at any of the dates.
+    """
+
+    context: object
+    gaps: list
+    positions: object
+
+
+def gaps_at_dates(store, days: Sequence[str], *, actor=None, issue=None, min_score=0.0,
+                  half_life=None, horizon=None) -> list[DatedGaps]:
+    """:func:`run_gaps` at each of ``days`` (``YYYY-MM-DD``), reading what the dates share once
+    (``stancegraph gaps --compare``: graph.analysis.timeline.compare_gaps).
+
+    What does not depend on the date is read once: the store's series, open-ended claims and
+    office terms (the time context but its clock), the states' IRIs and the issue coverage
+    behind salience. The allied pairs are found at each date, and the positions are read
+    once per date, for the states allied at any of the dates: the same gaps as
+    ``run_gaps(store, as_of=day, ...)`` at each day (tests/test_gaps.py compares them), and
+    positions that also hold the claims behind every gap, so that a comparison needs no
+    second reading.
+    """
+    from dataclasses import replace
+
+    from graph.analysis.project import issue_coverage, positions, state_iris, time_context
+    from graph.analysis.temporal import make_clock
+
+    if not days:
+        return []
+    first = time_context(store, as_of=days[0], half_life=half_life, horizon=horizon)
+    contexts = [first, *(replace(first, clock=make_clock(store, day, half_life, horizon))
+                         for day in days[1:])]
+    allies = [allies_at(store, context, actor=actor) for context in contexts]
+    if issue is not None:
+        tables = [positions(store, context=context, keep_inactive=True) for context in contexts]
+        found = [gaps_from_all_positions(store, a.pairs, c, actor=actor, issue=issue,
+                                         min_score=min_score, table=t)
+                 for a, c, t in zip(allies, contexts, tables, strict=True)]
+    else:
+        members = frozenset().union(*(a.members for a in allies))
+        iris, coverage = state_iris(store), issue_coverage(store)
+        tables = [_member_positions(store, members, context, iris) for context in contexts]
+        found = [_member_gaps(t, a, min_score=min_score, coverage=coverage)
+                 for a, t in zip(allies, tables, strict=True)]
+    return [DatedGaps(c, g, t) for c, g, t in zip(contexts, found, tables, strict=True)]
 
 
 def _real_gaps(found) -> list:

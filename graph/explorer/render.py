@@ -38,7 +38,7 @@ from graph.explorer.styles import (
 from graph.explorer.timeline import TimeTable, time_payload
 from graph.explorer.tooltips import edge_title, node_title, position_summaries
 from graph.explorer.viewdata import ClaimRecord, ViewData
-from graph.explorer.views import COLORINGS, VIEWS, view_graph
+from graph.explorer.views import COLORINGS, VIEWS, ViewOptions, view_graph, view_options
 from graph.vocab import relations, short
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "NODE_CLASSES",
     "EDGE_FAMILIES",
     "RenderReport",
+    "ViewOptions",
     "relation_family",
     "view_graph",
     "render_page",
@@ -446,10 +447,10 @@ class RenderReport:
         return self.left_out_nodes
 
 
-def _render(store, *, title=None, **options) -> tuple[str, RenderReport]:
-    if options.get("view") == "votes":  # a page of its own: graph.explorer.votes
-        return _render_votes(store, title=title, **options)
-    G = view_graph(store, timeline=True, **options)
+def _render(store, options: ViewOptions, title: str | None) -> tuple[str, RenderReport]:
+    if options.view == "votes":  # a page of its own: graph.explorer.votes
+        return _render_votes(store, title=title, color=options.color)
+    G = view_graph(store, options, timeline=True)
     page, config = _page(G, title)
     # What shows at D; the page also carries the edges of other dates, hidden, for its slider.
     shown_nodes, shown_edges = _shown(G)
@@ -465,7 +466,7 @@ def _render(store, *, title=None, **options) -> tuple[str, RenderReport]:
     return page, report
 
 
-def _render_votes(store, *, title=None, color=None, **_) -> tuple[str, RenderReport]:
+def _render_votes(store, *, title=None, color=None) -> tuple[str, RenderReport]:
     """The vote layer (agreement per session; graph.explorer.votes) with the same report."""
     from graph.explorer.votes import render_votes
 
@@ -482,28 +483,17 @@ def _render_votes(store, *, title=None, color=None, **_) -> tuple[str, RenderRep
     return page, report
 
 
-def render_page(
-    store,
-    *,
-    view: str = "claims",
-    color: str | None = None,
-    focus: str | None = None,
-    depth: int = 1,
-    relations=None,
-    actor_types=None,
-    source: str | None = None,
-    as_of: str | None = None,
-    node_budget: int = 500,
-    title: str | None = None,
-    half_life=None,
-    horizon=None,
-) -> str:
-    """The whole self-contained HTML page of one view (see :func:`view_graph` for options).
+def render_page(store, options: ViewOptions | None = None, *, title: str | None = None,
+                **changes) -> str:
+    """The whole self-contained HTML page of one view, titled ``title``.
 
-    The page inlines vis-network and its own script and style, references no other host,
-    and offers a legend, a search box, relation / type / source / date filters, and
-    plain-text tooltips with the evidence behind every edge. ``half_life`` and ``horizon``
-    (days or ``2y``, ``18m``; docs/TIME.md) decay the acts at D and at the slider's dates.
+    ``options`` is a :class:`graph.explorer.views.ViewOptions` (view, colouring, focus,
+    filters, date, decay, node budget); its fields may also be given as keywords, which
+    replace those of ``options`` (``render_page(store, view="states")``). The page inlines
+    vis-network and its own script and style, references no other host, and offers a legend,
+    a search box, relation / type / source / date filters, and plain-text tooltips with the
+    evidence behind every edge. ``half_life`` and ``horizon`` (days or ``2y``, ``18m``;
+    docs/TIME.md) decay the acts at D and at the slider's dates.
 
     Examples
     --------
@@ -512,23 +502,21 @@ def render_page(
     >>> page.startswith("<html") and "vis.Network" in page
     True
     """
-    page, _ = _render(store, view=view, color=color, focus=focus, depth=depth,
-                      relations=relations, actor_types=actor_types, source=source, as_of=as_of,
-                      node_budget=node_budget, title=title, half_life=half_life,
-                      horizon=horizon)
+    page, _ = _render(store, view_options(options, **changes), title)
     return page
 
 
-def render(store, path, **options) -> RenderReport:
+def render(store, path, options: ViewOptions | None = None, *, title: str | None = None,
+           **changes) -> RenderReport:
     """Write :func:`render_page` to ``path`` atomically (UTF-8) and say what it shows.
 
-    Takes the same keyword options as :func:`render_page`; the parent folder is created.
+    Takes the same options as :func:`render_page`; the parent folder is created.
     Returns a :class:`RenderReport` with the numbers of nodes and edges on the page, and what
     the node budget left out.
     """
     from graph.output import write_file
 
-    page, report = _render(store, **options)
+    page, report = _render(store, view_options(options, **changes), title)
     # A temporary file renamed over a regular file (mode 0644 minus the umask); a FIFO or a
     # device is written through, a symbolic link refused (issue 14).
     target = write_file(Path(path), page)

@@ -54,10 +54,10 @@ def page_csp(html: str) -> str:
 
 def explorer_page(store) -> str:
     """The explorer page of the state view, or a placeholder if it cannot be rendered."""
-    from graph.explorer.render import render_page
+    from graph.explorer.render import ViewOptions, render_page
 
     try:
-        return render_page(store, view="states")
+        return render_page(store, ViewOptions(view="states"))
     except Exception as exc:
         log.warning("the explorer page could not be rendered (%s: %s); '/' serves a placeholder",
                     type(exc).__name__, exc)

@@ -16,6 +16,7 @@ from rdflib.term import Node
 
 from graph.claims import Claim, claim_triples
 from graph.store import NTriplesWriter
+from graph.store.ntriples import NOT_IN_IRI
 
 __all__ = ["ClaimEncoder", "nt_iri", "nt_line", "nt_term", "slug"]
 
@@ -23,7 +24,6 @@ Triple = tuple[Node, Node, Node]
 
 # ------------------------------------------------------------------------------ N-Triples
 
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _WRITER = NTriplesWriter()
 
 
@@ -37,7 +37,7 @@ def _nt_string(text: str) -> str:
 
 def nt_iri(iri: str) -> str:
     """``<iri>``; ValueError when it holds a character an IRI may not hold."""
-    if _BAD_IRI.search(iri):
+    if NOT_IN_IRI.search(iri):
         raise ValueError(f"not a valid IRI: {iri!r}")
     return f"<{iri}>"
 

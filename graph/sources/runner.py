@@ -51,7 +51,6 @@ from graph.sources.context import (
     web_source,
 )
 from graph.sources.encoder import ClaimEncoder, nt_iri, nt_line, nt_term, slug
-from graph.store.oxigraph_io import bulk_pieces
 
 __all__ = [
     "KINDS",
@@ -261,11 +260,17 @@ def _bulk_with_also(store) -> bool:
 
 
 class _Writer:
-    """Writes one import's graph with the shared graphs that go with it (entities, seed)."""
+    """Writes one import's graph with the shared graphs that go with it (entities, seed).
 
-    def __init__(self, store, progress):
+    ``piece_bytes`` goes with every write: the bulk-load piece size the importer asks for
+    (its ``bulk_piece_bytes``; None: the store's default), see
+    :meth:`graph.store.Store.replace_graphs`.
+    """
+
+    def __init__(self, store, progress, *, piece_bytes: int | None = None):
         self.store = store
         self.progress = progress
+        self.piece_bytes = piece_bytes
         self.vocabulary = vocabulary_graphs(store)
 
     def pending(self):
@@ -291,7 +296,8 @@ class _Writer:
         return graphs
 
     def small(self, report: ImportReport, context: Context, content: bytes | Path) -> None:
-        self.store.replace_graphs({**self.extra(report, context), URIRef(report.graph): content})
+        self.store.replace_graphs({**self.extra(report, context), URIRef(report.graph): content},
+                                  piece_bytes=self.piece_bytes)
 
     def bulk(self, report: ImportReport, context: Context, lines: Iterable[str] | Path) -> None:
         report.bulk = True
@@ -301,16 +307,19 @@ class _Writer:
             task = self.progress.add_task(f"writing {report.triples:,} triples", total=None)
         if _bulk_with_also(self.store):
             self.store.replace_graph_bulk(name, lines,
-                                          also=lambda: self.extra(report, context))
+                                          also=lambda: self.extra(report, context),
+                                          piece_bytes=self.piece_bytes)
         elif isinstance(lines, Path):
-            self.store.replace_graphs({**self.extra(report, context), name: lines})
+            self.store.replace_graphs({**self.extra(report, context), name: lines},
+                                      piece_bytes=self.piece_bytes)
         else:  # a store whose bulk path takes one graph (a SPARQL server): spool, one write
             sink = _Sink(0)
             try:
                 for line in lines:
                     sink.add(line, 1)
                 spooled = sink.finish()
-                self.store.replace_graphs({**self.extra(report, context), name: spooled})
+                self.store.replace_graphs({**self.extra(report, context), name: spooled},
+                                          piece_bytes=self.piece_bytes)
             finally:
                 sink.close()
         if task is not None:
@@ -356,11 +365,8 @@ def run_import(
         unreadable or unrecognised files; :class:`ImportFailed` for a bad row with ``"fail"``
     """
     importer = _importer(kind)
-    # An importer may ask the store for smaller bulk-load pieces (flatter memory, a little
-    # more CPU): see graph.store.oxigraph_io.bulk_pieces.
-    with bulk_pieces(getattr(importer, "bulk_piece_bytes", None)):
-        return _run(store, importer, kind, paths, on_error=on_error, progress=progress,
-                    bulk_threshold=bulk_threshold, texts=texts)
+    return _run(store, importer, kind, paths, on_error=on_error, progress=progress,
+                bulk_threshold=bulk_threshold, texts=texts)
 
 
 def _run(store, importer, kind, paths, *, on_error, progress, bulk_threshold, texts):
@@ -372,7 +378,9 @@ def _run(store, importer, kind, paths, *, on_error, progress, bulk_threshold, te
     from graph.validate import load_texts
 
     text_index = load_texts([Path(t) for t in texts]) if texts else {}
-    writer = _Writer(store, progress)
+    # An importer may ask for smaller bulk-load pieces (flatter memory, a little more CPU):
+    # the writer hands its ``bulk_piece_bytes`` to every write (graph.store.oxigraph_io).
+    writer = _Writer(store, progress, piece_bytes=getattr(importer, "bulk_piece_bytes", None))
     staged = []
     try:
         for unit in units:

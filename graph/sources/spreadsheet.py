@@ -308,8 +308,8 @@ class SpreadsheetImporter:
     """``stancegraph import csv FILE...``: see the module docstring."""
 
     kind = "csv"
-    #: Bulk-load pieces of 4 MB (graph.store.oxigraph_io.bulk_pieces): a sheet imports in flat
-    #: memory, 20,000 rows in about what 2,000 take (32 MB pieces: 2.5 times as much).
+    #: Bulk-load pieces of 4 MB (the runner's writes pass them on as ``piece_bytes``): a sheet
+    #: imports in flat memory, 20,000 rows in about what 2,000 take (32 MB: 2.5 times as much).
     bulk_piece_bytes = 4 << 20
 
     def __init__(self):

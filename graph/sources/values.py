@@ -11,12 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from graph.store.ntriples import IRI_FORBIDDEN
+
 __all__ = ["iso_date", "year", "check_iri", "CONTROL", "control_message", "strip_controls"]
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-#: Characters that are not written on an IRI (RFC 3987), nor accepted between ``<>`` in
-#: N-Triples, Turtle and SPARQL.
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
+#: Characters an importer refuses in an IRI: those N-Triples, Turtle and SPARQL refuse between
+#: ``<>`` (:data:`graph.store.ntriples.IRI_FORBIDDEN`, the one definition), and also DEL and
+#: the C1 controls (U+007F-U+009F). Stricter on purpose: those grammars let DEL and C1 through,
+#: but RFC 3987 leaves them out of IRIs (its ucschar starts at U+00A0), and in a value read
+#: from a file they are the same stray control characters :data:`CONTROL` refuses in text, so
+#: they are reported on the row rather than stored in an IRI nobody can type.
+_BAD_IRI = re.compile(f"[{IRI_FORBIDDEN}\\x7f-\\x9f]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 #: Control characters (C0 but tab, line feed and carriage return; DEL; C1): terminal escape
 #: sequences (ESC), bells and NULs are data nobody means to store or print.

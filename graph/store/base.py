@@ -32,7 +32,8 @@ class Store(ABC):
         """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) with variables pre-bound."""
 
     @abstractmethod
-    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]], *,
+                       piece_bytes: int | None = None) -> None:
         """Replace each named graph by the given triples, all or nothing.
 
         A graph's content is an iterable of ``(s, p, o)`` rdflib terms, or, for the fastest
@@ -40,16 +41,23 @@ class Store(ABC):
         ``pathlib.Path`` to a file (pyoxigraph and SPARQL servers parse it themselves;
         invalid N-Triples fails the whole call). An empty content removes the graph. Other
         graphs are left as they are.
+
+        ``piece_bytes`` asks a backend that bulk loads in pieces (pyoxigraph:
+        :data:`graph.store.oxigraph_io.BULK_PIECE_BYTES`) for pieces of that many bytes of
+        N-Triples: smaller pieces keep the memory of a big write flatter for a little more
+        CPU. None is the backend's default; backends that load otherwise ignore it. The
+        content stored is the same whatever the pieces.
         """
 
-    def replace_graph_bulk(self, name: URIRef, lines: Iterable[str]) -> None:
+    def replace_graph_bulk(self, name: URIRef, lines: Iterable[str], *,
+                           piece_bytes: int | None = None) -> None:
         """Replace one graph by N-Triples ``lines`` (strings of whole lines), streamed.
 
         The same as ``replace_graphs({name: lines})``: as fast, and as atomic. Prefer one
         ``replace_graphs`` call for all the graphs an operation changes, so that they change
-        together.
+        together. ``piece_bytes`` as in :meth:`replace_graphs`.
         """
-        self.replace_graphs({name: lines})
+        self.replace_graphs({name: lines}, piece_bytes=piece_bytes)
 
     @abstractmethod
     def graph_names(self) -> list[URIRef]:

@@ -327,8 +327,12 @@ class Generations:
                 else:
                     entry.unlink(missing_ok=True)
 
-    def write(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
-        """Publish a new generation: the current one with ``graphs`` replaced, all or nothing."""
+    def write(self, graphs: Mapping[URIRef, Iterable[Triple]], *,
+              piece_bytes: int | None = None) -> None:
+        """Publish a new generation: the current one with ``graphs`` replaced, all or nothing.
+
+        ``piece_bytes``: bytes of N-Triples per bulk-load call (graph.store.oxigraph_io).
+        """
         ox = self._ox
         root = self.root
         writer = _lock(root / "write.lock", fcntl.LOCK_EX if fcntl else 0)
@@ -372,7 +376,7 @@ class Generations:
                 else:
                     target = ox.Store(str(partial))
                 loaded = 0
-                for graph, lines in load_graphs(target, graphs).items():
+                for graph, lines in load_graphs(target, graphs, piece_bytes=piece_bytes).items():
                     loaded += lines
                     if lines:
                         counts[graph] = lines

@@ -20,11 +20,18 @@ from rdflib.term import Node
 from graph.errors import StoreError
 from graph.store.base import Triple
 
-__all__ = ["ChunkReader", "NTriplesWriter", "ntriples_chunks", "split_content"]
+__all__ = ["ChunkReader", "IRI_FORBIDDEN", "NOT_IN_IRI", "NTriplesWriter", "ntriples_chunks",
+           "split_content"]
 
-#: Characters that may not appear in an IRI (N-Triples IRIREF); such an IRI is refused, never
-#: written, so that a value cannot break out of its term.
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+#: The characters no IRI may hold between ``<>`` in N-Triples, Turtle and SPARQL (their IRIREF
+#: production): controls, space and ``<>"{}|^`\``. An IRI holding one is refused, never
+#: written, so that a value cannot break out of its term (pyoxigraph rejects it too, rdflib
+#: only warns). The one definition: the query parameters (graph.store.query), the claim
+#: encoder (graph.sources.encoder) and the importers' value checks (graph.sources.values)
+#: use it; it lives here, in the store, because every wing may import the store.
+IRI_FORBIDDEN = r'\x00-\x20<>"{}|^`\\'
+#: A search for the first :data:`IRI_FORBIDDEN` character.
+NOT_IN_IRI = re.compile(f"[{IRI_FORBIDDEN}]")
 _LANGUAGE = re.compile(r"[A-Za-z]+(-[A-Za-z0-9]+)*\Z")
 _BNODE_LABEL = re.compile(r"[A-Za-z0-9_]+\Z")
 _XSD_STRING = str(XSD.string)
@@ -46,7 +53,7 @@ class NTriplesWriter:
         """``<value>``; StoreError when ``value`` holds a character an IRI may not hold."""
         text = self._iris.get(value)
         if text is None:
-            if _NOT_IN_IRI.search(value):
+            if NOT_IN_IRI.search(value):
                 raise StoreError(f"cannot store the IRI {value!r}: it holds a character "
                                  "that IRIs may not contain (space, <, >, \", {, }, |, ^, `, \\)")
             if len(self._iris) > 2_000_000:

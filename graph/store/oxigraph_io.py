@@ -6,9 +6,7 @@ and by the server's workers.
 
 from __future__ import annotations
 
-import contextlib
 import io
-from contextvars import ContextVar
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -17,7 +15,7 @@ from rdflib.term import Node
 from graph.errors import StanceGraphError, StoreError
 from graph.store.ntriples import ChunkReader, ntriples_chunks
 
-__all__ = ["bulk_pieces", "from_ox", "load_graph", "load_graphs", "to_ox"]
+__all__ = ["BULK_PIECE_BYTES", "from_ox", "load_graph", "load_graphs", "to_ox"]
 
 
 def to_ox(term: Node):
@@ -59,32 +57,23 @@ def from_ox(term) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
-#: Bytes of N-Triples per ``bulk_load`` call (about 250,000 triples). pyoxigraph's bulk loader
-#: holds a call's whole batch in memory: 3 million triples in one call peaked at 1.9 GB here,
-#: in calls of 250,000 at 270 MB, in about the same time. An operation that wants flatter
-#: memory asks for smaller pieces with :func:`bulk_pieces`.
+#: Bytes of N-Triples per ``bulk_load`` call (about 250,000 triples) unless a write asks for
+#: other pieces (``piece_bytes``). pyoxigraph's bulk loader holds a call's whole batch in
+#: memory: 3 million triples in one call peaked at 1.9 GB here, in calls of 250,000 at 270 MB,
+#: in about the same time.
+#:
+#: Smaller pieces cost more calls (each syncs its files, and the store compacts more): 4 MB
+#: pieces loaded the UN votes' 10% slice with about 10% more CPU than 32 MB ones, in a third
+#: of the memory (100 against 330 MB). ``import csv`` asks for them (its importer's
+#: ``bulk_piece_bytes``, passed down by graph.sources.runner through ``replace_graphs``): a
+#: sheet of 20,000 rows then imports in about the memory of one of 2,000 (and one of 200,000
+#: in 1.3 times that).
 BULK_PIECE_BYTES = 32 << 20
-_PIECE: ContextVar[int | None] = ContextVar("bulk_piece_bytes", default=None)
 
 
-@contextlib.contextmanager
-def bulk_pieces(size: int | None):
-    """Inside the block, load in pieces of ``size`` bytes (None: :data:`BULK_PIECE_BYTES`).
-
-    Smaller pieces cost more calls (each syncs its files, and the store compacts more): 4 MB
-    pieces loaded the UN votes' 10% slice with about 10% more CPU than 32 MB ones, in a third
-    of the memory (100 against 330 MB). ``import csv`` asks for them: a sheet of 20,000 rows
-    then imports in about the memory of one of 2,000 (and one of 200,000 in 1.3 times that).
-    """
-    token = _PIECE.set(size)
-    try:
-        yield
-    finally:
-        _PIECE.reset(token)
-
-
-def _piece_bytes() -> int:
-    return _PIECE.get() or BULK_PIECE_BYTES
+def _piece_bytes(asked: int | None) -> int:
+    """The piece size a write asked for, else :data:`BULK_PIECE_BYTES` (read at each write)."""
+    return asked or BULK_PIECE_BYTES
 
 
 def _pieces(chunks, size: int):
@@ -108,20 +97,20 @@ def _pieces(chunks, size: int):
         yield piece
 
 
-def load_graph(target, name: URIRef, value) -> int:
+def load_graph(target, name: URIRef, value, *, piece_bytes: int | None = None) -> int:
     """Bulk load one graph's content into the pyoxigraph store ``target``; lines loaded.
 
     ``target`` is a store being written that nobody reads yet (a new generation, a scratch
-    store): the content goes in by pieces of :data:`BULK_PIECE_BYTES` (see
-    :func:`bulk_pieces`), which keeps the loader's memory flat, and a failing piece leaves
-    ``target`` to be thrown away.
+    store): the content goes in by pieces of ``piece_bytes`` bytes of N-Triples (default
+    :data:`BULK_PIECE_BYTES`), which keeps the loader's memory flat, and a failing piece
+    leaves ``target`` to be thrown away.
     """
     import pyoxigraph as ox
 
     graph = ox.NamedNode(str(name))
     lines = 0
     chunks = value.chunks if isinstance(value, _Rest) else ntriples_chunks(value)
-    pieces = _pieces(chunks, _piece_bytes())
+    pieces = _pieces(chunks, _piece_bytes(piece_bytes))
     while True:
         try:
             piece = next(pieces)
@@ -183,15 +172,16 @@ class _Rest:
         self.chunks = chunks
 
 
-def load_graphs(target, graphs) -> dict[str, int]:
+def load_graphs(target, graphs, *, piece_bytes: int | None = None) -> dict[str, int]:
     """Bulk load every graph of ``graphs`` (name -> content) into ``target``; lines per graph.
 
     Each ``bulk_load`` call writes and syncs a set of files per index (about 26 fsyncs here,
     whatever its size), so the small graphs of one write (a build's ontology and data files,
     an import's entities graph) go in together as N-Quads, in as few calls as fit in a piece
-    (:func:`bulk_pieces`): a build of the seed made five calls, 0.4 s of its wall time on a busy
-    disk. A graph past :data:`SMALL_GRAPH_BYTES` streams in by itself through
-    :func:`load_graph`, in flat memory as before. ``tests/test_build_speed.py`` checks that
+    of ``piece_bytes`` (default :data:`BULK_PIECE_BYTES`): a build of the seed made five calls,
+    0.4 s of its wall time on a busy disk. A graph past :data:`SMALL_GRAPH_BYTES` (or past a
+    piece, when pieces are smaller) streams in by itself through :func:`load_graph`, in flat
+    memory as before. ``tests/test_build_speed.py`` checks that
     both ways store the same quads, and that a bad graph is still named in the error.
     """
     import pyoxigraph as ox
@@ -199,7 +189,7 @@ def load_graphs(target, graphs) -> dict[str, int]:
     counts: dict[str, int] = {}
     batch: list[bytes] = []
     held = 0
-    piece = _piece_bytes()
+    piece = _piece_bytes(piece_bytes)
     small = min(SMALL_GRAPH_BYTES, piece)
 
     def flush():
@@ -215,7 +205,7 @@ def load_graphs(target, graphs) -> dict[str, int]:
     for name, value in graphs.items():
         data, rest = _small_content(name, value, small)
         if data is None:
-            counts[str(name)] = load_graph(target, name, rest)
+            counts[str(name)] = load_graph(target, name, rest, piece_bytes=piece)
             continue
         quads, counts[str(name)] = _nquads(name, data)
         if held + len(quads) > piece:

@@ -217,18 +217,19 @@ class OxigraphStore(Store):
                 pass  # a cache is an optimisation: a read-only folder just goes without
         return data
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]], *,
+                       piece_bytes: int | None = None) -> None:
         if self.read_only:
             raise StoreError(f"{self.uri} is open read-only")
         try:
             if self._memory is None:
-                self._disk.write(graphs)
+                self._disk.write(graphs, piece_bytes=piece_bytes)
                 return
             # In memory: load into a scratch store first, so that bad data changes nothing.
             ox = self._ox
             scratch = ox.Store()
             for graph, value in graphs.items():
-                load_graph(scratch, graph, value)
+                load_graph(scratch, graph, value, piece_bytes=piece_bytes)
             for graph in graphs:
                 self._memory.remove_graph(ox.NamedNode(str(graph)))
             self._memory.extend(scratch)
@@ -260,7 +261,7 @@ class OxigraphStore(Store):
         self.root = None
 
     def replace_graph_bulk(self, name: URIRef, lines: Iterable[str] | Path, *,
-                           also=None) -> None:
+                           also=None, piece_bytes: int | None = None) -> None:
         """Replace graph ``name`` by N-Triples ``lines`` (str lines, or a Path to an N-Triples
         file) and the ``also`` graphs (a mapping, or a function returning one that is called
         once the lines are read), for millions of triples (the UN votes: 11 million).
@@ -276,6 +277,8 @@ class OxigraphStore(Store):
         spooled file after dropping the old graph. If the lines or the load fail, the partial
         graph is removed and the error raised: an absent graph stays absent, an existing one is
         only dropped once every line was read (so only a failing store can lose it).
+
+        ``piece_bytes`` is passed on to :meth:`replace_graphs` (see there).
         """
         if self.read_only:
             raise StoreError(f"{self.uri} is open read-only")
@@ -286,13 +289,13 @@ class OxigraphStore(Store):
         streaming = (self._memory is not None and not isinstance(lines, Path)
                      and not self._memory.contains_named_graph(self._ox.NamedNode(str(name))))
         if streaming:
-            self._bulk_into_memory(name, lines, extra)
+            self._bulk_into_memory(name, lines, extra, piece_bytes=piece_bytes)
             return
         with self._spooled(lines) as path:
             if self._memory is None:
-                self.replace_graphs({**extra(), name: path})
+                self.replace_graphs({**extra(), name: path}, piece_bytes=piece_bytes)
             else:
-                self._bulk_into_memory(name, path, extra)
+                self._bulk_into_memory(name, path, extra, piece_bytes=piece_bytes)
 
     @contextlib.contextmanager
     def _spooled(self, lines: Iterable[str] | Path) -> Iterator[Path]:
@@ -313,7 +316,8 @@ class OxigraphStore(Store):
             handle.flush()
             yield Path(handle.name)
 
-    def _bulk_into_memory(self, name: URIRef, lines: Iterable[str] | Path, extra) -> None:
+    def _bulk_into_memory(self, name: URIRef, lines: Iterable[str] | Path, extra, *,
+                          piece_bytes: int | None) -> None:
         ox = self._ox
         graph = ox.NamedNode(str(name))
         self._memory.remove_graph(graph)
@@ -340,7 +344,7 @@ class OxigraphStore(Store):
                     raise reader.error
             graphs = extra()
             if graphs:
-                self.replace_graphs(graphs)
+                self.replace_graphs(graphs, piece_bytes=piece_bytes)
         except BaseException as exc:
             self._memory.remove_graph(graph)
             if isinstance(exc, StanceGraphError | KeyboardInterrupt):

@@ -21,7 +21,7 @@ from rdflib.term import Node
 
 from graph.errors import QueryError, UpdateRefused
 from graph.store.guard import rdflib_guard
-from graph.store.ntriples import NTriplesWriter
+from graph.store.ntriples import NOT_IN_IRI, NTriplesWriter
 from graph.vocab import ID, PREFIXES, SG, expand
 
 __all__ = [
@@ -233,10 +233,6 @@ def _by_label(store, text: str) -> list[dict]:
     return rows
 
 
-#: What may not appear in an IRI (SPARQL's IRIREF): pyoxigraph rejects these, rdflib only warns.
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
 def _unbracket(value: str) -> str:
     value = value.strip()
     return value[1:-1] if value.startswith("<") and value.endswith(">") else value
@@ -246,7 +242,7 @@ def bind_parameter(store, parameter: Parameter, value: str) -> Node:
     """Turn a ``--param`` string into the RDF term its declared type asks for."""
     try:
         as_iri = ":" in value or value.strip().startswith("<")
-        if parameter.type in ("actor", "iri") and as_iri and _NOT_IN_IRI.search(_unbracket(value)):
+        if parameter.type in ("actor", "iri") and as_iri and NOT_IN_IRI.search(_unbracket(value)):
             raise ValueError("characters that cannot appear in an IRI")
         if parameter.type == "actor":
             return resolve_actor(store, value)

@@ -43,7 +43,9 @@ class RdflibStore(Store):
             except Exception as exc:  # rdflib raises pyparsing errors of several kinds
                 raise QueryError(f"query failed: {exc}") from exc
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]], *,
+                       piece_bytes: int | None = None) -> None:
+        # ``piece_bytes`` is ignored: rdflib adds triple by triple, there are no bulk pieces.
         # Materialise first, so that a failing iterator leaves the dataset untouched.
         staged = {name: list(_rdflib_triples(triples)) for name, triples in graphs.items()}
         for name, triples in staged.items():
@@ -70,13 +72,14 @@ class RdflibStore(Store):
         return sum(1 for _ in self.quads())
 
     def replace_graph_bulk(self, name: URIRef, lines: Iterable[str] | Path, *,
-                           also=None) -> None:
+                           also=None, piece_bytes: int | None = None) -> None:
         """Replace graph ``name`` by N-Triples ``lines`` (str lines, or a Path to an N-Triples
         file) and the ``also`` graphs (a mapping, or a function returning one that is called
         once the lines are read), all or nothing.
 
         The bulk path of imports (:mod:`graph.sources.runner`); here the lines are parsed into
         a staging graph first, so a failing iterator leaves the dataset untouched.
+        ``piece_bytes`` is ignored (see :meth:`replace_graphs`).
         """
         from rdflib import Graph
 

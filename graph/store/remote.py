@@ -326,7 +326,9 @@ class RemoteStore(Store):
         return " ".join(conditions)
 
     # -- writes --------------------------------------------------------------------------
-    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]]) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]], *,
+                       piece_bytes: int | None = None) -> None:
+        # ``piece_bytes`` is ignored: the server parses each upload whole, as it sees fit.
         if self.write_mode == "direct":
             self._replace_directly(graphs)
             return
