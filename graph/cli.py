@@ -892,8 +892,24 @@ for _command in _workbench_commands:
 
 
 def main():
-    """Console-script entry point."""
-    cli(prog_name="stancegraph")
+    """Console-script entry point (``stancegraph`` and ``python -m graph``)."""
+    import gc
+
+    # A command makes many objects that live until it ends (rdflib's and pySHACL's modules,
+    # the triples of a build). With the default threshold (700 allocations) the cyclic
+    # collector ran 125 young, 12 middle and one full collection during `build` on the seed,
+    # ~30 ms of its 0.4 s (issue 15); at 10,000 it runs a tenth as often. Objects outside
+    # reference cycles are still freed as soon as they are dropped, so at most 10,000 objects
+    # of cyclic garbage wait for a collection: a few MB, whatever the size of the command (a
+    # 150,000-vote import peaked at the same memory either way).
+    gc.set_threshold(10_000, 10, 10)
+    try:
+        cli(prog_name="stancegraph")
+    finally:
+        # The process ends here. At shutdown the collector walks every object still alive
+        # (after a build ~70,000: ~40 ms) and skips frozen ones. Nothing is lost: the command
+        # has closed its store and files; buffers and atexit hooks are flushed as before.
+        gc.freeze()
 
 
 if __name__ == "__main__":

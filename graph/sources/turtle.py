@@ -97,13 +97,13 @@ def read_turtle(path: Path) -> Graph:
         One line: ``FILE: not valid Turtle at line L, column C: ...`` for bad syntax (a
         truncated file included), or why the file cannot be read as text.
     """
-    from graph.output import printable
-
     text = read_text(path, what="Turtle")
     graph = bind_prefixes(Graph())
     try:
         graph.parse(data=text, format="turtle", publicID=Path(path).resolve().as_uri())
     except Exception as exc:  # rdflib raises BadSyntax and several others
+        from graph.output import printable  # only for a message: 3 ms of a build's start
+
         message = printable(" ".join(str(exc).split()))[:300]
         where = _syntax_position(text)
         if not where:
