@@ -135,8 +135,10 @@ def _lift_property_shapes(shapes: Graph) -> Graph:
     core targets only (no ``sh:target``, no implicit class target: typed ``sh:NodeShape``
     and nothing else), no other shape or list may refer to it (``sh:node``, ``sh:or``...),
     and it must not be closed, deactivated or given a severity, all of which read or change
-    its property shapes as a whole. Each property shape moved must have a path, no targets
-    and no severity of its own, and belong to this node shape alone.
+    its property shapes as a whole, nor be a property shape itself. Each property shape moved
+    must have a path, hold only parameters that read the focus node and its values
+    (``_LIFTABLE``: no targets, severity or qualified value shapes of its own), and belong to
+    this node shape alone.
     ``tests/test_shape_lifting.py`` checks that pySHACL reports the same with and
     without the rewrite; ``tests/test_validate_fast.py`` compares the build's problems
     with pySHACL on the shapes file as written.
@@ -158,10 +160,26 @@ def _may_lift_from(shapes: Graph, node) -> bool:
     """Whether ``node``'s property shapes may take its targets (see _lift_property_shapes)."""
     return (
         set(shapes.objects(node, RDF.type)) <= {SH.NodeShape}
+        # a property shape's own sh:property applies to its values, not to its focus nodes
+        and (node, SH.path, None) not in shapes
         and next(shapes.subjects(None, node), None) is None
         and not any(next(shapes.objects(node, p), None) is not None
                     for p in (SH.target, SH.severity, SH.closed, SH.deactivated))
     )
+
+
+#: What a property shape may hold to be lifted: the SHACL core parameters that read only the
+#: focus node and its values (sections 4.1-4.8 but qualified value shapes, whose
+#: ``sh:qualifiedValueShapesDisjoint`` reads the sibling shapes through the parent's
+#: ``sh:property``), and the non-validating ones (section 2.3.2).
+_LIFTABLE = frozenset({
+    RDF.type, SH.path, SH.message, SH.name, SH.description, SH.order, SH.group,
+    SH.defaultValue, SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount,
+    SH.minExclusive, SH.minInclusive, SH.maxExclusive, SH.maxInclusive, SH.minLength,
+    SH.maxLength, SH.pattern, SH.flags, SH.languageIn, SH.uniqueLang, SH.equals, SH.disjoint,
+    SH.lessThan, SH.lessThanOrEquals, SH["not"], SH["and"], SH["or"], SH.xone, SH.node,
+    SH["in"], SH.hasValue,
+})
 
 
 def _may_lift(shapes: Graph, prop) -> bool:
@@ -169,8 +187,7 @@ def _may_lift(shapes: Graph, prop) -> bool:
     return (
         next(shapes.objects(prop, SH.path), None) is not None
         and len(set(shapes.subject_predicates(prop))) == 1
-        and not any(next(shapes.objects(prop, p), None) is not None
-                    for p in (*_TARGETS, SH.target, SH.severity))
+        and set(shapes.predicates(prop, None)) <= _LIFTABLE
     )
 
 

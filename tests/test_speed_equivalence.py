@@ -6,6 +6,7 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from graph.algorithms.swing import membership_strength, weighted_betweenness
@@ -277,6 +278,44 @@ def test_kept_answers_follow_the_generation(tmp_path):
     build(fresh, texts=seed_texts())
     run_import(fresh, "unvotes", [DATA / "import" / "unvotes"])
     assert after.equals(issue_coverage(fresh)) and newest_date(store) == newest_date(fresh)
+
+
+def test_kept_claims_equal_the_claims_asked_for_and_follow_the_generation(tmp_path):
+    """claims_then(keep=True), which clustering reads through, gives the rows asking the
+    store gives (as text), and after a write the rows of the new contents."""
+    from conftest import seed_texts
+
+    from graph.analysis.items import position_codes
+    from graph.analysis.project import claims_then
+    from graph.analysis.run import run_clusters
+    from graph.build import build
+    from graph.sources.runner import run_import
+    from graph.store import open_store
+
+    finder = "SELECT DISTINCT ?claim WHERE { ?y sg:isoCode ?b . ?claim sg:target ?y }"
+    detail = """SELECT ?claim ?relation ?date WHERE { VALUES ?claim { CLAIMS }
+        ?claim sg:relation ?relation OPTIONAL { ?claim sg:date ?date } }"""
+
+    def as_text(rows):
+        return sorted(tuple(sorted((k, "" if v is None else str(v)) for k, v in row.items()))
+                      for row in rows)
+
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    build(store, texts=seed_texts())
+    asked = claims_then(store, finder, detail)
+    assert asked and as_text(claims_then(store, finder, detail, keep=True)) == as_text(asked)
+    assert list((tmp_path / "store").glob("gen-*.cache/*.csv"))  # kept with the generation
+    before = run_clusters(store, dendrogram=False)
+    run_import(store, "unvotes", [DATA / "import" / "unvotes"])
+    again = claims_then(store, finder, detail, keep=True)
+    assert as_text(again) == as_text(claims_then(store, finder, detail))
+    fresh = open_store("memory:")
+    build(fresh, texts=seed_texts())
+    run_import(fresh, "unvotes", [DATA / "import" / "unvotes"])
+    after = run_clusters(store, dendrogram=False)
+    assert len(after.actors) > len(before.actors)  # the votes' states: the kept rows moved on
+    pd.testing.assert_frame_equal(after.actors, run_clusters(fresh, dendrogram=False).actors)
+    assert position_codes(store).matrix().equals(position_codes(fresh).matrix())
 
 
 def test_import_command_keeps_the_counts_for_the_analyses(tmp_path):

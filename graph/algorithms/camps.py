@@ -150,16 +150,20 @@ def two_camps(agreement, *, anchor=None, swing_threshold=0.5, max_iter=200, tol=
     missing = np.isnan(values)
     filled = np.where(missing, np.nanmean(values) if (~missing).any() else 0.0, values)
     vector = None
-    for _ in range(max_iter if missing.any() else 1):
-        weight, vector, reconstruction = _leading_axis(filled, vector)
+    # With nothing to fill in (roll calls: every pair shares votes) no round is needed: the
+    # one decomposition below gives the axis and the spectrum (issue 15: the rounds'
+    # decompositions were most of the cost of the camps on ~200 states).
+    for _ in range(max_iter if missing.any() else 0):
+        weight, vector, reconstruction, _ = _leading_axis(filled, vector)
         update = np.where(missing, np.clip(reconstruction, -1.0, 1.0), values)
         change = np.max(np.abs(update - filled))
         filled = update
         if change < tol:
             break
-    weight, vector, _ = _leading_axis(filled, vector)
-    centred = _centre(filled)
-    eigenvalues = np.linalg.eigvalsh((centred + centred.T) / 2.0)
+    weight, vector, _, eigenvalues = _leading_axis(filled, vector)
+    if eigenvalues is None:  # the power iteration gives the leading pair only
+        centred = _centre(filled)
+        eigenvalues = np.linalg.eigvalsh((centred + centred.T) / 2.0)
     positive = eigenvalues[eigenvalues > 0].sum()
     x = vector * np.sqrt(max(weight, 0.0))
     pivot = actors.index(anchor) if anchor is not None else int(np.argmax(np.abs(x)))
@@ -256,11 +260,13 @@ _FULL_EIGEN = 64
 
 
 def _leading_axis(filled, start=None, rounds=5000, tol=1e-12):
-    """Largest eigenvalue and its eigenvector of the centred matrix, and the rank-one
-    reconstruction of the matrix from them (centring added back)."""
+    """Largest eigenvalue and its eigenvector of the centred matrix, the rank-one
+    reconstruction of the matrix from them (centring added back), and all eigenvalues when a
+    full decomposition gave them (else None)."""
     centred = _centre(filled)
     centred = (centred + centred.T) / 2.0
     n = len(centred)
+    eigenvalues = None
     if n <= _FULL_EIGEN or start is None:
         eigenvalues, vectors = np.linalg.eigh(centred)
         k = int(np.argmax(eigenvalues))
@@ -282,4 +288,4 @@ def _leading_axis(filled, start=None, rounds=5000, tol=1e-12):
     if vector[int(np.argmax(np.abs(vector)))] < 0:
         vector = -vector
     reconstruction = weight * np.outer(vector, vector) + (filled - centred)
-    return weight, vector, reconstruction
+    return weight, vector, reconstruction, eigenvalues

@@ -75,9 +75,12 @@ def _days(values) -> np.ndarray:
     """
     series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
     codes, uniques = pd.factorize(series)
-    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    parsed = pd.to_datetime(distinct.astype(str).str.slice(0, 10).where(distinct.notna() & (
-        distinct.astype(str) != "")), format="%Y-%m-%d", errors="coerce")
+    # The few distinct values sliced in a comprehension: pandas' string methods cost more
+    # than the parsing on the small frames an analysis weighs several times (issue 15).
+    # factorize leaves no missing value among them; "" is no date.
+    texts = [text[:10] if (text := str(value)) != "" else None for value in uniques]
+    parsed = pd.to_datetime(pd.Series(texts, dtype=object), format="%Y-%m-%d",
+                            errors="coerce")
     days = parsed.to_numpy(dtype="datetime64[D]").astype("int64").astype(float)
     days[parsed.isna().to_numpy()] = np.nan
     # Code -1 is a missing value (None, NaN): no date.
@@ -222,13 +225,22 @@ def claim_weights(claims, clock: Clock, terms=None):
         # Several terms of one side: any covering D will do; both sides (a rolled-up actor
         # and a rolled-up target): each must be covered.
         first, last = _days(terms["start"]), _days(terms["end"])
-        covered = terms.assign(
-            side=_column(terms, "side", "actor").to_numpy(),
-            covered=(np.isnan(first) | (first <= D)) & (np.isnan(last) | (D <= last)
-                     | _column(terms, "open_ended", False).fillna(False).astype(bool)
-                     .to_numpy()))
-        by_claim = covered.groupby(["claim", "side"])["covered"].any().groupby("claim").all()
-        in_office = ~frame["claim"].isin(by_claim.index[~by_claim.to_numpy()]).to_numpy()
+        covered = (np.isnan(first) | (first <= D)) & (
+            np.isnan(last) | (D <= last)
+            | _column(terms, "open_ended", False).fillna(False).astype(bool).to_numpy())
+        # Any term of a (claim, side) covers it, and every side of a claim must be covered:
+        # logical or / and per integer group (a pandas groupby cost ~1.5 ms a call on the
+        # few terms of a small frame). Terms without a claim or a side count nowhere.
+        claim, claims = pd.factorize(terms["claim"])
+        side = pd.factorize(_column(terms, "side", "actor"))[0]
+        named = (claim >= 0) & (side >= 0)
+        sides = int(side.max(initial=0)) + 1
+        pairs, pair = np.unique(claim[named] * sides + side[named], return_inverse=True)
+        side_covered = np.zeros(len(pairs), dtype=bool)
+        np.logical_or.at(side_covered, pair, covered[named])
+        claim_covered = np.ones(len(claims), dtype=bool)
+        np.logical_and.at(claim_covered, pairs // sides, side_covered)
+        in_office = ~frame["claim"].isin(np.asarray(claims)[~claim_covered]).to_numpy()
     # (actor, key) as one integer group: a caller weighing the same claims at many dates
     # passes it precomputed (``_group``), grouping on integers being the cheap part.
     given = frame.pop("_group").to_numpy() if "_group" in frame else None

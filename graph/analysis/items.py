@@ -185,7 +185,7 @@ def _acts_on_resolutions(store, wanted: str | None, context):
             ?claim sg:position ?position ; sg:relation ?relation ; sg:actor ?a ; sg:target ?t .
             ?a sg:isoCode ?actorCode .
             OPTIONAL { ?t sg:inSeries ?series }
-        """ + _VALIDITY + "}")
+        """ + _VALIDITY + "}", keep=True)
     columns = ["claim", "actor", "item", "position", "target", "relation", "date",
                "valid_from", "valid_until"]
     frame = pd.DataFrame.from_records(
@@ -366,12 +366,12 @@ def _issue_positions(store, wanted: str | None, context, *, resolutions: bool = 
             OPTIONAL {{ ?t sg:isoCode ?targetCode }}
             BIND (EXISTS {{ ?relation a owl:SymmetricProperty }} AS ?symmetric)
             {validity}
-        }}""")
+        }}""", keep=True)
     records = []
     for row in rows:
         item, position = _code(row["issue"]), float(row["position"])
         ends = [(row.get("actorCode"), row["t"])]
-        if row.get("symmetric") in (True, "true", 1):
+        if str(row.get("symmetric")).lower() in ("true", "1"):  # text: "true", "True"
             ends.append((row.get("targetCode"), row["a"]))  # its target is the actor
         records.extend({"claim": row["claim"], "actor": str(code), "item": item,
                         "position": position, "target": target,

@@ -157,7 +157,8 @@ def _tie_signals(store, as_of, context=None):
     from graph.analysis.project import _iso, claims_then, time_context, weigh
 
     # The claims whose target is a state are found first: starting from every claim would
-    # read all the votes of an imported UN record (a minute) for a few thousand ties.
+    # read all the votes of an imported UN record (a minute) for a few thousand ties. Both
+    # answers are the store's contents, kept with it until its next write (values as text).
     rows = claims_then(
         store,
         "SELECT DISTINCT ?claim WHERE { ?y sg:isoCode ?b . ?claim sg:target ?y }",
@@ -173,6 +174,7 @@ def _tie_signals(store, as_of, context=None):
             OPTIONAL { ?claim sg:validFrom ?validFrom }
             OPTIONAL { ?claim sg:validUntil ?validUntil }
         }""",
+        keep=True,
     )
     import pandas as pd
 
@@ -293,16 +295,21 @@ def run_clusters(
     else:
         agreement = pd.DataFrame(np.nan, index=actors, columns=actors)
         common = pd.DataFrame(0.0, index=actors, columns=actors)
-    affinity = agreement.fillna(0.0) * common
-    counts = common.copy()
+    # Ties blended in as arrays: one DataFrame .loc per pair and per diagonal cell cost more
+    # than the agreement itself on a small slice (issue 15).
+    position = {a: i for i, a in enumerate(actors)}
+    affinity = agreement.fillna(0.0).to_numpy() * common.to_numpy()
+    counts = common.to_numpy().copy()
     for (a, b), (sign_sum, n) in signals.items():
-        for x, y in ((a, b), (b, a)):
-            affinity.loc[x, y] += sign_sum
-            counts.loc[x, y] += n
+        for x, y in ((position[a], position[b]), (position[b], position[a])):
+            affinity[x, y] += sign_sum
+            counts[x, y] += n
     with np.errstate(invalid="ignore", divide="ignore"):
-        blended = affinity / counts.replace(0.0, np.nan)
-    for actor in actors:
-        blended.loc[actor, actor] = 1.0
+        values = affinity / np.where(counts == 0.0, np.nan, counts)
+    np.fill_diagonal(values, 1.0)
+    blended = pd.DataFrame(values, index=agreement.index.copy(),
+                           columns=agreement.columns.copy())
+    counts = pd.DataFrame(counts, index=common.index.copy(), columns=common.columns.copy())
     G = agreement_graph(blended)
     communities = louvain_clusters(G, resolution=resolution, seed=seed)
     # Above BETWEENNESS_SOURCES states, betweenness is estimated from that many sources.

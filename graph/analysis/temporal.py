@@ -125,7 +125,9 @@ def office_terms(store):
     """
 
     columns = ["claim", "side", "start", "end", "open_ended"]
-    rows = store.select_rows("""
+    # The store's contents only (no date): kept with a store on disk (graph.store.kept), so
+    # that the analyses, which all start here, do not ask for it again (values as text).
+    rows = kept_rows(store, """
         SELECT ?claim ?side ?start ?end ?open WHERE {
             # Each branch starts from the derived claims: pyoxigraph evaluates a UNION before
             # what it is joined with (DESIGN.md), and a branch on ?claim sg:actor alone would
@@ -168,8 +170,8 @@ def time_context(store, *, as_of=None, half_life=None, horizon=None, clock=None)
         clock = make_clock(store, as_of, half_life, horizon)
     series = {r["r"]: r["s"] for r in kept_rows(
         store, "SELECT ?r ?s WHERE { ?r sg:inSeries ?s }")}
-    open_ended = frozenset(r["c"] for r in store.select_rows(
-        "SELECT ?c WHERE { ?c sg:openEnded ?v . FILTER (STR(?v) IN (\"true\", \"1\")) }"))
+    open_ended = frozenset(r["c"] for r in kept_rows(
+        store, "SELECT ?c WHERE { ?c sg:openEnded ?v . FILTER (STR(?v) IN (\"true\", \"1\")) }"))
     return TimeContext(clock, series, open_ended, office_terms(store))
 
 
@@ -188,4 +190,9 @@ def weigh(frame, context: TimeContext):
         kind=frame["relation"].map(kinds).fillna("Act") if len(frame) else [],
         open_ended=frame["claim"].isin(context.open_ended) if len(frame) else [],
     )
-    return claim_weights(frame, context.clock, context.terms)
+    terms = context.terms
+    if len(terms):
+        # Only the terms of these claims count for them: most frames (claims on issues, ties
+        # between states) have none, and then the terms' grouping is skipped altogether.
+        terms = terms[terms["claim"].isin(frame["claim"])] if len(frame) else terms.iloc[:0]
+    return claim_weights(frame, context.clock, terms)
