@@ -895,21 +895,25 @@ def main():
     """Console-script entry point (``stancegraph`` and ``python -m graph``)."""
     import gc
 
-    # A command makes many objects that live until it ends (rdflib's and pySHACL's modules,
-    # the triples of a build). With the default threshold (700 allocations) the cyclic
-    # collector ran 125 young, 12 middle and one full collection during `build` on the seed,
-    # ~30 ms of its 0.4 s (issue 15); at 10,000 it runs a tenth as often. Objects outside
-    # reference cycles are still freed as soon as they are dropped, so at most 10,000 objects
-    # of cyclic garbage wait for a collection: a few MB, whatever the size of the command (a
-    # 150,000-vote import peaked at the same memory either way).
+    # A command makes many objects that live as long as it runs (rdflib's and pySHACL's
+    # modules, the triples of a build, a server's store): with the default threshold (700
+    # allocations) the cyclic collector ran 125 young, 12 middle and one full collection
+    # during `build` on the seed, ~30 ms of its 0.4 s (issue 15). At 10,000 allocations it
+    # runs a tenth as often. Objects outside reference cycles are still freed as soon as they
+    # are dropped; only cyclic garbage waits longer (a 150,000-vote import peaked at the same
+    # memory either way).
     gc.set_threshold(10_000, 10, 10)
     try:
         cli(prog_name="stancegraph")
-    finally:
-        # The process ends here. At shutdown the collector walks every object still alive
-        # (after a build ~70,000: ~40 ms) and skips frozen ones. Nothing is lost: the command
-        # has closed its store and files; buffers and atexit hooks are flushed as before.
-        gc.freeze()
+    except SystemExit as done:
+        if done.code in (0, None):
+            # A clean end: the command has closed its store and files. At shutdown the
+            # collector would walk every object still alive (after a build ~70,000: ~40 ms);
+            # frozen ones it skips. After an error nothing is frozen, so that what a failed
+            # command left in reference cycles (a traceback holding a temporary file) is
+            # still collected and cleaned up.
+            gc.freeze()
+        raise
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ from rdflib import Graph
 from graph import __version__
 from graph.cli import cli
 from graph.store.query import named_queries
+
+DATA = Path(__file__).parent / "data"
 
 # rdflib's own serializers and parsers still call its deprecated APIs
 pytestmark = pytest.mark.filterwarnings(
@@ -351,3 +354,22 @@ def test_readme_mentions_every_command():
     text = README.read_text(encoding="utf-8")
     missing = [name for name in cli.commands if f"stancegraph {name}" not in text]
     assert missing == []
+
+
+@pytest.mark.parametrize("args, code", [
+    (["build"], 0),
+    (["import", "unvotes", str(DATA / "import" / "unvotes")], 0),
+    (["import", "csv", str(BAD / "bad-syntax.ttl")], 1),
+])
+def test_a_command_leaves_no_temporary_file(tmp_path, args, code):
+    """``main`` freezes what is left for the collector after a clean end only (graph.cli.main):
+    neither a finished command nor a failed one leaves spooled or temporary files behind."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    store = tmp_path / "store"
+    result = subprocess.run([sys.executable, "-m", "graph", *args, "--store", f"oxigraph:{store}"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "TMPDIR": str(scratch)})
+    assert result.returncode == code, result.stderr
+    assert not list(scratch.iterdir())
+    assert not store.exists() or not list(store.glob("bulk-*"))

@@ -322,9 +322,10 @@ def test_gaps_at_no_date_are_none(allied_store):
     assert gaps_at_dates(allied_store, []) == []
 
 
-def test_allies_are_read_once_for_the_gaps_and_their_caller(allied_store):
+def test_run_gaps_takes_the_allies_its_caller_read(allied_store):
     """allies_at gives actor_profile the pairs it reads the allies' claims with, and run_gaps
-    takes them instead of asking the store again: the same gaps."""
+    takes them instead of asking the store again: the same gaps, in the profile too; allies
+    found for another actor or date are refused."""
     from graph.analysis.gaps import allies_at, run_gaps
     from graph.analysis.project import allied_pairs, time_context
 
@@ -340,3 +341,11 @@ def test_allies_are_read_once_for_the_gaps_and_their_caller(allied_store):
     assert everyone.members == {x for a, b, _ in allies.pairs for x in (a, b)}
     with pytest.raises(ValueError, match="allies found for actor 'KOR', gaps asked for None"):
         run_gaps(allied_store, context=context, allies=allies)
+    later = time_context(allied_store, as_of="2023-01-01")
+    with pytest.raises(ValueError, match="allies found at 2021-03-27, gaps asked for at "
+                                         "2023-01-01"):
+        run_gaps(allied_store, actor="KOR", context=later, allies=allies)
+    from graph.analysis.run import actor_profile, gap_rows
+
+    profile = actor_profile(allied_store, "KOR", as_of="2021-03-27")
+    assert profile.gaps == gap_rows(run_gaps(allied_store, actor="KOR", context=context))

@@ -16,7 +16,7 @@ HEAD = """@prefix sg: <https://stancegraph.org/ontology#> .
 @prefix e: <https://example.org/> .
 """
 
-def _stable_reference(graph: Graph) -> Graph:
+def whole_graph_skolemised(graph: Graph) -> Graph:
     """The straightforward way: canonicalise the whole graph, then skolemise."""
     if not any(isinstance(t, BNode) for triple in graph for t in triple):
         return graph
@@ -44,7 +44,7 @@ def test_stable_blank_nodes_are_those_of_the_whole_graph(tmp_path, name):
                     encoding="utf-8")
     graph = read_turtle(path)
     before = set(graph)
-    expected = set(_stable_reference(graph))
+    expected = set(whole_graph_skolemised(graph))
     assert set(stable_blank_nodes(graph)) == expected
     assert set(graph) == before  # a copy unless in_place
     assert set(stable_blank_nodes(graph, in_place=True)) == expected
@@ -54,5 +54,5 @@ def test_stable_blank_nodes_are_those_of_the_whole_graph(tmp_path, name):
 @pytest.mark.parametrize("path", source_files(), ids=lambda p: p.name)
 def test_stable_blank_nodes_of_the_bundled_data_are_those_of_the_whole_graph(path):
     graph = read_turtle(path)
-    expected = set(_stable_reference(graph))
+    expected = set(whole_graph_skolemised(graph))
     assert set(stable_blank_nodes(graph, in_place=True)) == expected

@@ -45,11 +45,14 @@ class Allies:
         The state the gaps are asked for (None: every pair).
     members : frozenset of str
         The states of the pairs (with ``actor``, of its pairs only), and ``actor`` itself.
+    as_of : str
+        The date D the alliances hold at (``YYYY-MM-DD``).
     """
 
     pairs: list
     actor: str | None
     members: frozenset
+    as_of: str
 
 
 def allies_at(store, context, *, actor: str | None = None) -> Allies:
@@ -62,7 +65,7 @@ def allies_at(store, context, *, actor: str | None = None) -> Allies:
     members = {x for a, b, _ in pairs if actor is None or actor in (a, b) for x in (a, b)}
     if actor is not None:
         members.add(actor)
-    return Allies(pairs, actor, frozenset(members))
+    return Allies(pairs, actor, frozenset(members), context.clock.as_of)
 
 
 def run_gaps(store, *, actor=None, issue=None, min_score=0.0, as_of=None, half_life=None,
@@ -92,6 +95,9 @@ def run_gaps(store, *, actor=None, issue=None, min_score=0.0, as_of=None, half_l
         allies = allies_at(store, context, actor=actor)
     elif allies.actor != actor:
         raise ValueError(f"allies found for actor {allies.actor!r}, gaps asked for {actor!r}")
+    elif allies.as_of != context.clock.as_of:
+        raise ValueError(f"allies found at {allies.as_of}, gaps asked for at "
+                         f"{context.clock.as_of}")
     if issue is not None:
         return gaps_from_all_positions(store, allies.pairs, context, actor=actor, issue=issue,
                                        min_score=min_score)
@@ -171,8 +177,9 @@ def gaps_at_dates(store, days: Sequence[str], *, actor=None, issue=None, min_sco
 
     What does not depend on the date is read once: the store's series, open-ended claims and
     office terms (the time context but its clock), the states' IRIs and the issue coverage
-    behind salience. The allied pairs are found at each date, and the positions are read
-    once per date, for the states allied at any of the dates: the same gaps as
+    behind salience. The allied pairs are found at each date, and the positions (their
+    claims read again, weighed at that date) once per date, for the states allied at any of
+    the dates (with ``issue``, for every state): the same gaps as
     ``run_gaps(store, as_of=day, ...)`` at each day (tests/test_gaps.py compares them), and
     positions that also hold the claims behind every gap, so that a comparison needs no
     second reading.

@@ -357,13 +357,8 @@ def actor_profile(store, code: str, *, as_of=None, half_life=None,
                   horizon=None) -> ActorProfile:
     """Everything the graph says about one actor at D (docs/TIME.md; ``as_of``, default the
     newest date in the store): positions with their weights, allies, rivals, gaps."""
-    from graph.analysis.project import (
-        allied_pairs,
-        positions,
-        state_graph,
-        state_iris,
-        time_context,
-    )
+    from graph.analysis.gaps import allies_at
+    from graph.analysis.project import positions, state_graph, state_iris, time_context
     from graph.store.query import resolve_actor
 
     iri = resolve_actor(store, code)
@@ -379,8 +374,8 @@ def actor_profile(store, code: str, *, as_of=None, half_life=None,
     actor_code = rows[0].get("code") or str(iri).rsplit("/", 1)[-1]
     context = time_context(store, as_of=as_of, half_life=half_life, horizon=horizon)
     # The actor's claims and its allies' are read at once: the gaps need the allies' too.
-    allied = {x for a, b, _ in allied_pairs(store, context=context) if actor_code in (a, b)
-              for x in (a, b)} - {actor_code}
+    allied_states = allies_at(store, context, actor=actor_code)
+    allied = allied_states.members - {actor_code}
     iris = state_iris(store)
     table = positions(store, level="all", propagate=False, context=context, keep_inactive=True,
                       actors=[str(iri), *(iris[x] for x in sorted(allied) if x in iris)])
@@ -401,5 +396,6 @@ def actor_profile(store, code: str, *, as_of=None, half_life=None,
                      "weight": edge["weight"], "relations": edge["relations"],
                      "claims": len(edge["claims"])}
             (allies if edge["sign"] > 0 else rivals).append(entry)
-        gaps = gap_rows(run_gaps(store, actor=actor_code, context=context, table=table))
+        gaps = gap_rows(run_gaps(store, actor=actor_code, context=context, table=table,
+                                 allies=allied_states))
     return ActorProfile(actor_code, label, kind, position_rows, allies, rivals, gaps)
