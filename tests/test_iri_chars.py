@@ -27,28 +27,20 @@ def _refused(accepts) -> set[str]:
     return refused
 
 
-def _writer_accepts(iri: str) -> bool:
-    try:
-        NTriplesWriter().iri(iri)
-    except StoreError:
-        return False
-    return True
+def _accepts(check, refusal):
+    """Whether ``check`` takes an IRI, ``refusal`` being the exception it refuses one with."""
+    def accepts(iri: str) -> bool:
+        try:
+            check(iri)
+        except refusal:
+            return False
+        return True
+    return accepts
 
 
-def _encoder_accepts(iri: str) -> bool:
-    try:
-        nt_iri(iri)
-    except ValueError:
-        return False
-    return True
-
-
-def _importer_accepts(iri: str) -> bool:
-    try:
-        check_iri(iri)
-    except ValueError:
-        return False
-    return True
+_writer_accepts = _accepts(lambda iri: NTriplesWriter().iri(iri), StoreError)
+_encoder_accepts = _accepts(nt_iri, ValueError)
+_importer_accepts = _accepts(check_iri, ValueError)
 
 
 @pytest.fixture(scope="module")
