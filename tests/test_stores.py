@@ -194,6 +194,21 @@ def test_n_triples_documents_load_as_they_are(fresh_store, tmp_path):
     assert {value(r["o"]) for r in found} == {3.0, 'a "quoted" value'}
 
 
+def test_every_store_takes_a_piece_size_and_stores_the_same(fresh_store, tmp_path):
+    """``piece_bytes`` is part of the Store interface: pyoxigraph loads in pieces of that
+    size, rdflib and the SPARQL servers accept and ignore it; all store the same triples."""
+    store, _ = fresh_store
+    lines = [f'<http://x/s{i}> <http://x/p> "value {i}" .\n' for i in range(200)]
+    path = tmp_path / "g.nt"
+    path.write_text("".join(lines), encoding="utf-8")
+    a, b = URIRef(EX + "pieces-a"), URIRef(EX + "pieces-b")
+    store.replace_graphs({a: lines}, piece_bytes=100)  # a few lines a piece
+    store.replace_graph_bulk(b, path, piece_bytes=100)
+    assert store.graph_names() == [a, b] and store.count_triples() == 400
+    found = store.select_rows(f"SELECT ?o WHERE {{ GRAPH <{b}> {{ ?s ?p ?o }} }}")
+    assert {r["o"] for r in found} == {f"value {i}" for i in range(200)}
+
+
 def test_a_file_bigger_than_one_upload_is_sent_in_whole_lines(fresh_store, tmp_path,
                                                               monkeypatch):
     import graph.store.remote

@@ -21,6 +21,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from graph.explorer.options import COLORINGS, VIEWS, ViewOptions, view_options
 from graph.explorer.styles import (
     CLUSTER_COLORS,
     EDGE_FAMILIES,
@@ -38,7 +39,7 @@ from graph.explorer.styles import (
 from graph.explorer.timeline import TimeTable, time_payload
 from graph.explorer.tooltips import edge_title, node_title, position_summaries
 from graph.explorer.viewdata import ClaimRecord, ViewData
-from graph.explorer.views import COLORINGS, VIEWS, ViewOptions, view_graph, view_options
+from graph.explorer.views import view_graph
 from graph.vocab import relations, short
 
 __all__ = [
@@ -487,7 +488,7 @@ def render_page(store, options: ViewOptions | None = None, *, title: str | None 
                 **changes) -> str:
     """The whole self-contained HTML page of one view, titled ``title``.
 
-    ``options`` is a :class:`graph.explorer.views.ViewOptions` (view, colouring, focus,
+    ``options`` is a :class:`graph.explorer.options.ViewOptions` (view, colouring, focus,
     filters, date, decay, node budget); its fields may also be given as keywords, which
     replace those of ``options`` (``render_page(store, view="states")``). The page inlines
     vis-network and its own script and style, references no other host, and offers a legend,

@@ -264,13 +264,15 @@ class _Writer:
 
     ``piece_bytes`` goes with every write: the bulk-load piece size the importer asks for
     (its ``bulk_piece_bytes``; None: the store's default), see
-    :meth:`graph.store.Store.replace_graphs`.
+    :meth:`graph.store.Store.replace_graphs`. It is passed only when set, so that a backend
+    written before the parameter existed still takes the writes of importers that ask none.
     """
 
     def __init__(self, store, progress, *, piece_bytes: int | None = None):
         self.store = store
         self.progress = progress
-        self.piece_bytes = piece_bytes
+        # Keyword arguments for each write: empty for the store's default pieces.
+        self.sizing = {} if piece_bytes is None else {"piece_bytes": piece_bytes}
         self.vocabulary = vocabulary_graphs(store)
 
     def pending(self):
@@ -297,7 +299,7 @@ class _Writer:
 
     def small(self, report: ImportReport, context: Context, content: bytes | Path) -> None:
         self.store.replace_graphs({**self.extra(report, context), URIRef(report.graph): content},
-                                  piece_bytes=self.piece_bytes)
+                                  **self.sizing)
 
     def bulk(self, report: ImportReport, context: Context, lines: Iterable[str] | Path) -> None:
         report.bulk = True
@@ -308,10 +310,10 @@ class _Writer:
         if _bulk_with_also(self.store):
             self.store.replace_graph_bulk(name, lines,
                                           also=lambda: self.extra(report, context),
-                                          piece_bytes=self.piece_bytes)
+                                          **self.sizing)
         elif isinstance(lines, Path):
             self.store.replace_graphs({**self.extra(report, context), name: lines},
-                                      piece_bytes=self.piece_bytes)
+                                      **self.sizing)
         else:  # a store whose bulk path takes one graph (a SPARQL server): spool, one write
             sink = _Sink(0)
             try:
@@ -319,7 +321,7 @@ class _Writer:
                     sink.add(line, 1)
                 spooled = sink.finish()
                 self.store.replace_graphs({**self.extra(report, context), name: spooled},
-                                          piece_bytes=self.piece_bytes)
+                                          **self.sizing)
             finally:
                 sink.close()
         if task is not None:

@@ -46,7 +46,8 @@ class Store(ABC):
         :data:`graph.store.oxigraph_io.BULK_PIECE_BYTES`) for pieces of that many bytes of
         N-Triples: smaller pieces keep the memory of a big write flatter for a little more
         CPU. None is the backend's default; backends that load otherwise ignore it. The
-        content stored is the same whatever the pieces.
+        content stored is the same whatever the pieces. pyoxigraph refuses (ValueError) a
+        size that is neither None nor positive.
         """
 
     def replace_graph_bulk(self, name: URIRef, lines: Iterable[str], *,

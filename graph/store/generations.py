@@ -54,7 +54,7 @@ from rdflib import URIRef
 
 from graph.errors import StoreError
 from graph.store.base import Triple
-from graph.store.oxigraph_io import load_graphs
+from graph.store.oxigraph_io import _piece_bytes, load_graphs
 
 try:
     import fcntl
@@ -331,8 +331,11 @@ class Generations:
               piece_bytes: int | None = None) -> None:
         """Publish a new generation: the current one with ``graphs`` replaced, all or nothing.
 
-        ``piece_bytes``: bytes of N-Triples per bulk-load call (graph.store.oxigraph_io).
+        ``piece_bytes``: bytes of N-Triples per bulk-load call (graph.store.oxigraph_io), for
+        every graph written; ValueError, before the write lock is taken, for one that is
+        neither None nor positive.
         """
+        _piece_bytes(piece_bytes)
         ox = self._ox
         root = self.root
         writer = _lock(root / "write.lock", fcntl.LOCK_EX if fcntl else 0)

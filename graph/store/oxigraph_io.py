@@ -2,11 +2,17 @@
 
 Used by the pyoxigraph backend, by the remote backend (which parses answers with pyoxigraph)
 and by the server's workers.
+
+Each ``bulk_load`` call (one piece) is logged at DEBUG level on the ``graph.store.oxigraph_io``
+logger, with the record attributes ``graph`` (the graph's IRI, or None for small graphs loaded
+together) and ``piece_bytes`` (the bytes of N-Triples or N-Quads in that call): how a write was
+cut into pieces can be seen without a profiler.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
@@ -16,6 +22,8 @@ from graph.errors import StanceGraphError, StoreError
 from graph.store.ntriples import ChunkReader, ntriples_chunks
 
 __all__ = ["BULK_PIECE_BYTES", "from_ox", "load_graph", "load_graphs", "to_ox"]
+
+log = logging.getLogger(__name__)
 
 
 def to_ox(term: Node):
@@ -72,8 +80,14 @@ BULK_PIECE_BYTES = 32 << 20
 
 
 def _piece_bytes(asked: int | None) -> int:
-    """The piece size a write asked for, else :data:`BULK_PIECE_BYTES` (read at each write)."""
-    return asked or BULK_PIECE_BYTES
+    """The piece size a write asked for, else :data:`BULK_PIECE_BYTES` (read at each write);
+    ValueError for anything but None or a positive number of bytes."""
+    if asked is None:
+        return BULK_PIECE_BYTES
+    # bool is an int: True would silently mean one-byte pieces.
+    if isinstance(asked, bool) or not isinstance(asked, int) or asked <= 0:
+        raise ValueError(f"piece_bytes must be None or a positive number of bytes, not {asked!r}")
+    return asked
 
 
 def _pieces(chunks, size: int):
@@ -103,7 +117,8 @@ def load_graph(target, name: URIRef, value, *, piece_bytes: int | None = None) -
     ``target`` is a store being written that nobody reads yet (a new generation, a scratch
     store): the content goes in by pieces of ``piece_bytes`` bytes of N-Triples (default
     :data:`BULK_PIECE_BYTES`), which keeps the loader's memory flat, and a failing piece
-    leaves ``target`` to be thrown away.
+    leaves ``target`` to be thrown away (or, for a store that is read, the graph to be
+    removed). ValueError for a ``piece_bytes`` that is neither None nor positive.
     """
     import pyoxigraph as ox
 
@@ -120,6 +135,9 @@ def load_graph(target, name: URIRef, value, *, piece_bytes: int | None = None) -
             raise
         except Exception as exc:  # producing the content failed (a term refused, a read)
             raise StoreError(f"graph {name}: {exc}") from exc
+        size = sum(map(len, piece))
+        log.debug("bulk load of %s: a piece of %d bytes", name, size,
+                  extra={"graph": str(name), "piece_bytes": size})
         reader = ChunkReader(iter(piece))
         try:
             target.bulk_load(io.BufferedReader(reader, 1 << 20), format=ox.RdfFormat.N_TRIPLES,
@@ -127,7 +145,6 @@ def load_graph(target, name: URIRef, value, *, piece_bytes: int | None = None) -
         except SyntaxError as exc:
             raise StoreError(f"graph {name}: not valid N-Triples: {exc}") from exc
         lines += reader.lines
-
 
 
 #: A graph whose N-Triples stay under this size is loaded together with the other small graphs
@@ -183,6 +200,7 @@ def load_graphs(target, graphs, *, piece_bytes: int | None = None) -> dict[str, 
     piece, when pieces are smaller) streams in by itself through :func:`load_graph`, in flat
     memory as before. ``tests/test_build_speed.py`` checks that
     both ways store the same quads, and that a bad graph is still named in the error.
+    ValueError for a ``piece_bytes`` that is neither None nor positive.
     """
     import pyoxigraph as ox
 
@@ -197,8 +215,11 @@ def load_graphs(target, graphs, *, piece_bytes: int | None = None) -> dict[str, 
         if not batch:
             return
         pending, batch, held = batch, [], 0
+        data = b"".join(pending)
+        log.debug("bulk load of %d small graphs together: %d bytes", len(pending), len(data),
+                  extra={"graph": None, "piece_bytes": len(data)})
         try:
-            target.bulk_load(b"".join(pending), format=ox.RdfFormat.N_QUADS)
+            target.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         except SyntaxError as exc:  # each graph was parsed already: not expected
             raise StoreError(f"not valid N-Quads: {exc}") from exc
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import tempfile
 import time
@@ -23,8 +22,7 @@ from rdflib.term import Node
 from graph.errors import QueryError, StanceGraphError, StoreError
 from graph.store.base import Quad, Store, Triple, python_value
 from graph.store.generations import CACHE_AFTER_SECONDS, Generations
-from graph.store.ntriples import ChunkReader
-from graph.store.oxigraph_io import from_ox, load_graph, to_ox
+from graph.store.oxigraph_io import _piece_bytes, from_ox, load_graph, to_ox
 from graph.vocab import PREFIXES
 
 __all__ = ["OxigraphStore"]
@@ -219,8 +217,13 @@ class OxigraphStore(Store):
 
     def replace_graphs(self, graphs: Mapping[URIRef, Iterable[Triple]], *,
                        piece_bytes: int | None = None) -> None:
+        """See :meth:`graph.store.Store.replace_graphs`: on disk and in memory every graph is
+        bulk loaded in pieces of ``piece_bytes`` (:mod:`graph.store.oxigraph_io`),
+        and a ``piece_bytes`` neither None nor positive is a ValueError before anything
+        changes."""
         if self.read_only:
             raise StoreError(f"{self.uri} is open read-only")
+        _piece_bytes(piece_bytes)  # a bad size fails before any work (ValueError)
         try:
             if self._memory is None:
                 self._disk.write(graphs, piece_bytes=piece_bytes)
@@ -278,7 +281,9 @@ class OxigraphStore(Store):
         graph is removed and the error raised: an absent graph stays absent, an existing one is
         only dropped once every line was read (so only a failing store can lose it).
 
-        ``piece_bytes`` is passed on to :meth:`replace_graphs` (see there).
+        ``piece_bytes`` (see :meth:`graph.store.Store.replace_graphs`) cuts every load of this
+        write into pieces, on disk and in memory alike, the graph ``name`` and the ``also``
+        graphs; ValueError, before anything changes, for one neither None nor positive.
         """
         if self.read_only:
             raise StoreError(f"{self.uri} is open read-only")
@@ -318,30 +323,14 @@ class OxigraphStore(Store):
 
     def _bulk_into_memory(self, name: URIRef, lines: Iterable[str] | Path, extra, *,
                           piece_bytes: int | None) -> None:
+        # Straight into the store read by others, in the same pieces as every other write
+        # (oxigraph_io.load_graph): a failure removes the partial graph below.
         ox = self._ox
         graph = ox.NamedNode(str(name))
+        _piece_bytes(piece_bytes)  # a bad size fails before the old graph is dropped
         self._memory.remove_graph(graph)
-
-        def chunks():
-            batch: list[str] = []
-            for line in lines:
-                batch.append(line)
-                if len(batch) >= 2048:
-                    yield "".join(batch).encode("utf-8")
-                    batch = []
-            if batch:
-                yield "".join(batch).encode("utf-8")
-
         try:
-            if isinstance(lines, Path):
-                self._memory.bulk_load(path=str(lines), format=ox.RdfFormat.N_TRIPLES,
-                                       to_graph=graph)
-            else:
-                reader = ChunkReader(chunks())
-                self._memory.bulk_load(io.BufferedReader(reader, 1 << 20),
-                                       format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-                if reader.error is not None:
-                    raise reader.error
+            load_graph(self._memory, name, lines, piece_bytes=piece_bytes)
             graphs = extra()
             if graphs:
                 self.replace_graphs(graphs, piece_bytes=piece_bytes)
@@ -350,7 +339,6 @@ class OxigraphStore(Store):
             if isinstance(exc, StanceGraphError | KeyboardInterrupt):
                 raise
             raise StoreError(f"bulk load of {name} failed, the graph was removed: {exc}") from exc
-
 
 
 def open_uri(uri: str, *, read_only: bool = False) -> OxigraphStore:
