@@ -1,8 +1,8 @@
 """The fast paths of ``clusters`` (issue 15) give the answers of the straightforward ones.
 
 - ``position_codes`` (votes weighed as integer codes, one pass) against
-  ``_position_items_reference`` (every vote exploded into a row of strings and weighed by
-  ``claim_weights``), and the matrix pivoted from codes against ``position_matrix``;
+  ``items_reference.position_items_per_vote`` (every vote exploded into a row of strings and
+  weighed by ``claim_weights``), and the matrix pivoted from codes against ``position_matrix``;
 - ``claim_weights`` (dates parsed once per distinct value, integer groups) against a
   claim-by-claim reading of docs/TIME.md written out below;
 - ``louvain_clusters`` on a graph already in sorted order (no copy) against networkx on the
@@ -103,11 +103,12 @@ def _same_items(fast, slow):
 
 def _check_positions(store, issue, clock):
     from graph.algorithms.similarity import position_matrix
-    from graph.analysis.items import _position_items_reference, position_codes, position_items
+    from graph.analysis.items import position_codes, position_items
+    from graph.analysis.items_reference import position_items_per_vote
     from graph.analysis.project import time_context
 
     context = time_context(store, **clock)
-    slow = _position_items_reference(store, issue=issue, context=context)
+    slow = position_items_per_vote(store, issue=issue, context=context)
     coded = position_codes(store, issue=issue, context=context)
     _same_items(coded.frame(), slow)
     _same_items(position_items(store, issue=issue, context=context), slow)
@@ -141,14 +142,15 @@ def test_position_codes_equal_the_exploded_votes_on_a_slice(slice_store, issue, 
 def test_the_slice_exercises_supersession_in_series(slice_store):
     """On the slice, some votes before D are superseded within their series (else the
     comparisons above would not test that rule)."""
-    from graph.analysis.items import _resolution_positions, grouped_resolutions
+    from graph.analysis.items import grouped_resolutions
+    from graph.analysis.items_reference import resolution_positions_per_vote
     from graph.analysis.project import time_context
 
     context = time_context(slice_store, horizon="200y")
     grouped = grouped_resolutions(slice_store, None)
     before = grouped["adopted"].str.slice(0, 10) <= context.clock.as_of
     cast = int(grouped.loc[before, "codes"].str.split().str.len().sum())
-    counted = len(_resolution_positions(slice_store, None, context))
+    counted = len(resolution_positions_per_vote(slice_store, None, context))
     assert 0 < counted < cast
 
 
@@ -157,11 +159,11 @@ def test_clusters_cluster_the_reference_matrix(slice_store, issue):
     """run_clusters's matrix is position_matrix of the straightforward positions."""
     from graph.algorithms.similarity import position_matrix
     from graph.analysis import run_clusters
-    from graph.analysis.items import _position_items_reference
+    from graph.analysis.items_reference import position_items_per_vote
     from graph.analysis.project import time_context
 
     result = run_clusters(slice_store, issue=issue)
-    slow = position_matrix(_position_items_reference(
+    slow = position_matrix(position_items_per_vote(
         slice_store, issue=issue, context=time_context(slice_store)), item="item")
     found = result.items.loc[slow.index, slow.columns]
     assert list(result.items.columns) == list(slow.columns)

@@ -4,9 +4,9 @@ An item is what states are compared on (docs/TIME.md, docs/DESIGN.md): a resolut
 co-sponsorships; a series of resolutions is one item), else an issue. Votes are read as direct
 edges grouped in the store by resolution and relation, weighed per resolution and coded as
 integers (:func:`position_codes`); :func:`position_items` gives the same positions as a table,
-and :func:`_position_items_reference` is the straightforward reading the tests compare them
-with. The claim-level projections (state graph, positions with provenance) are in
-:mod:`graph.analysis.project`.
+and graph.analysis.items_reference.position_items_per_vote is the straightforward reading
+the tests compare them with. The claim-level projections (state graph, positions with
+provenance) are in :mod:`graph.analysis.project`.
 """
 
 from __future__ import annotations
@@ -143,22 +143,6 @@ def position_codes(store, *, issue: str | None = None, as_of: str | None = None,
         weight=np.concatenate([votes["weight"], small["weight"]]).astype(float))
 
 
-def _position_items_reference(store, *, issue: str | None = None, context=None):
-    """:func:`position_items` the straightforward way: every vote exploded into a row of
-    strings and weighed by :func:`graph.analysis.temporal.claim_weights` (tests compare)."""
-    import pandas as pd
-
-    wanted = _resolve_issue_iri(store, issue) if issue else None
-    if context is None:
-        context = time_context(store)
-    frames = [_resolution_positions(store, wanted, context),
-              _issue_positions(store, wanted, context, resolutions=True),
-              _issue_positions(store, wanted, context)]
-    frame = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
-        len(f) for f in frames) else pd.DataFrame(columns=["actor", "item", "position", "weight"])
-    return frame.sort_values(["actor", "item", "position"], kind="stable").reset_index(drop=True)
-
-
 def _issue_filter(subject: str, wanted: str | None) -> str:
     # The issue is an IRI found in the store, written as a checked IRI term (never pasted text:
     # NTriplesWriter refuses any character that could end it).
@@ -249,7 +233,8 @@ def grouped_resolutions(store, wanted: str | None):
 def _resolution_votes(store, wanted: str | None, context) -> dict:
     """The votes and sponsorships that count at D as codes: ``actors`` and ``items`` (names),
     and per counting vote ``actor``, ``item`` (codes into them), ``position``, ``weight``, in
-    the order of :func:`_resolution_positions` (the straightforward version, which tests
+    the order of graph.analysis.items_reference.resolution_positions_per_vote (the
+    straightforward version, which tests
     compare with this one).
 
     Everything but the actor is a property of the grouped row (resolution, relation), so it
@@ -298,39 +283,6 @@ def _resolution_votes(store, wanted: str | None, context) -> dict:
     return {"actors": np.asarray(actors, dtype=object), "items": np.asarray(items, dtype=object),
             "actor": actor[keep], "item": item.astype(np.int64)[row[keep]],
             "position": position[row[keep]], "weight": weights[keep]}
-
-
-def _resolution_positions(store, wanted: str | None, context):
-    """The straightforward :func:`_resolution_votes`: the grouped votes exploded into one row
-    of strings per vote and weighed with claim_weights (the reference tests compare with)."""
-    import pandas as pd
-
-    from graph.analysis.temporal import claim_weights
-
-    table = {str(r.iri): r.polarity for r in relations().values()
-             if not r.symmetric and r.name in _ON_THE_DATE}
-    kinds = {str(r.iri): r.kind for r in relations().values()}
-    grouped = grouped_resolutions(store, wanted)
-    if grouped.empty:
-        return pd.DataFrame(columns=["actor", "item", "position", "weight"])
-    grouped = grouped.assign(
-        actor=grouped["codes"].str.split(),
-        item=grouped["res"].str.rsplit("/", n=1).str[-1],
-        position=grouped["relation"].map(table).astype(float),
-        key=grouped["series"].where(grouped["series"] != "", grouped["res"]),
-        kind=grouped["relation"].map(kinds).fillna("Act"),
-        date=grouped["adopted"].str.slice(0, 10),
-    )
-    exploded = grouped.explode("actor").dropna(subset=["actor"])
-    # One vote or sponsorship per state and resolution: the resolution stands for the claim.
-    weighted = claim_weights(exploded.assign(claim=exploded["item"]), context.clock)
-    weighted = weighted[weighted["weight"] > 0]
-    # What states are compared on is the target key: a series of resolutions is one item,
-    # on which each state's newest act counts (docs/TIME.md), whichever year's text it was.
-    in_series = weighted["series"] != ""
-    weighted = weighted.assign(item=weighted["item"].where(
-        ~in_series, "series:" + weighted["series"].str.rsplit("/", n=1).str[-1]))
-    return weighted[["actor", "item", "position", "weight"]]
 
 
 #: Relations whose act on a resolution happens on its date (a vote, a sponsorship): read as
