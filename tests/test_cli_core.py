@@ -15,6 +15,7 @@ from rdflib import Graph
 
 from graph import __version__
 from graph.cli import cli
+from graph.store import open_store
 from graph.store.query import named_queries
 
 DATA = Path(__file__).parent / "data"
@@ -356,20 +357,36 @@ def test_readme_mentions_every_command():
     assert missing == []
 
 
-@pytest.mark.parametrize("args, code", [
-    (["build"], 0),
-    (["import", "unvotes", str(DATA / "import" / "unvotes")], 0),
-    (["import", "csv", str(BAD / "bad-syntax.ttl")], 1),
-])
-def test_a_command_leaves_no_temporary_file(tmp_path, args, code):
-    """``main`` freezes what is left for the collector after a clean end only (graph.cli.main):
-    neither a finished command nor a failed one leaves spooled or temporary files behind."""
+def _run_in(tmp_path, scratch, *args):
+    return subprocess.run([sys.executable, "-m", "graph", *map(str, args), "--store",
+                           f"oxigraph:{tmp_path / 'store'}"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "TMPDIR": str(scratch)})
+
+
+def test_an_import_that_spools_leaves_no_temporary_file(tmp_path):
+    """A sheet past the runner's 2 MB in memory (graph.sources.runner.SPILL_CHARS) spools its
+    triples to a temporary folder: after the command, finished (main freezes what is left for
+    the collector) or refused, the folder is gone."""
+    from graph.sources.runner import SPILL_CHARS
+
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    store = tmp_path / "store"
-    result = subprocess.run([sys.executable, "-m", "graph", *args, "--store", f"oxigraph:{store}"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "TMPDIR": str(scratch)})
-    assert result.returncode == code, result.stderr
+    header = "claim_id,actor,relation,target,date,source,evidence,evidence_start,evidence_end\n"
+    rows = [f"big{i},state:USA,supports,state:KOR,2021-01-{1 + i % 28:02d},"
+            "source:kim-2021-03-27,,,\n" for i in range(3_000)]
+    sheet = tmp_path / "big.csv"
+    sheet.write_text(header + "".join(rows), encoding="utf-8")
+    assert _run_in(tmp_path, scratch, "build").returncode == 0
+    done = _run_in(tmp_path, scratch, "import", "csv", sheet)
+    assert done.returncode == 0, done.stderr
+    assert "3,000 claims" in done.stdout or "3000" in done.stdout, done.stdout
+    store = open_store(f"oxigraph:{tmp_path / 'store'}", read_only=True)
+    # what was spooled: the N-Triples of the sheet's graph, past the runner's limit
+    assert sum(len(line) for line in store.select_csv(
+        "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER (CONTAINS(STR(?g), 'big')) }"
+    ).decode().splitlines()) > SPILL_CHARS // 2
+    store.close()
+    refused = _run_in(tmp_path, scratch, "import", "csv", BAD / "bad-syntax.ttl")
+    assert refused.returncode == 1
     assert not list(scratch.iterdir())
-    assert not store.exists() or not list(store.glob("bulk-*"))
+    assert not list((tmp_path / "store").glob("bulk-*"))
